@@ -1,0 +1,1041 @@
+//! The validated, resolved catalogue of resources, and the loader that builds it.
+//!
+//! Loading never stops at the first problem in a file's *meaning*: every rule
+//! violation becomes a [`Diagnostic`] with `file:line:col`, and the caller gets
+//! them all at once. (A file that is not valid YAML, or has the wrong shape, can
+//! only report its first such error: that is where the parser stops.)
+
+use crate::locate::{key, locate, Pos, Seg};
+use crate::model::{
+    ActionTarget, AttrType, HttpMethod, Operation, RawAction, RawAttrTable, RawResource, Returns,
+    SchemaFile, UpdateMethod,
+};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Every resource of every schema file, in file order then YAML order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalogue {
+    pub resources: Vec<Resource>,
+    /// Schema files read, relative to the schema directory, with their module names.
+    #[serde(skip)]
+    pub files: Vec<SchemaFileInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SchemaFileInfo {
+    /// Path shown in messages, e.g. `schema/projects.yaml`.
+    pub display: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// Rust module the file's resources are generated into, e.g. `projects`.
+    pub module: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    pub name: String,
+    pub manager: String,
+    pub path: String,
+    pub operations: Vec<Operation>,
+    pub create: Option<AttrTable>,
+    pub update: Option<AttrTable>,
+    pub update_method: Option<UpdateMethod>,
+    pub list_filters: Vec<String>,
+    #[serde(serialize_with = "as_map")]
+    pub attr_types: Vec<(String, AttrType)>,
+    #[serde(serialize_with = "as_map")]
+    pub sub_resources: Vec<(String, String)>,
+    pub actions: Vec<Action>,
+    // Extra keys beyond the documented dump shape.
+    pub id_attr: Option<String>,
+    #[serde(serialize_with = "as_map")]
+    pub from_parent: Vec<(String, String)>,
+    pub accessor: Option<String>,
+    pub doc: Option<String>,
+    pub file: String,
+    #[serde(skip)]
+    pub module: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AttrTable {
+    pub required: Vec<String>,
+    pub optional: Vec<String>,
+    pub exclusive: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Action {
+    pub name: String,
+    pub method: HttpMethod,
+    /// Full path template, e.g. `/projects/{project_id}/issues/{id}/move`.
+    pub path: String,
+    pub required: Vec<String>,
+    pub optional: Vec<String>,
+    pub returns: Returns,
+    pub on: ActionTarget,
+    pub doc: Option<String>,
+}
+
+fn as_map<S: Serializer, V: Serialize>(v: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, val) in v {
+        m.serialize_entry(k, val)?;
+    }
+    m.end()
+}
+
+impl Catalogue {
+    pub fn get(&self, name: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.name == name)
+    }
+
+    /// The catalogue as pretty JSON (`gitlab-codegen dump --format json`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+impl Resource {
+    pub fn has(&self, op: Operation) -> bool {
+        self.operations.contains(&op)
+    }
+}
+
+/// One located problem in a schema file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.pos.line, self.pos.column, self.message
+        )
+    }
+}
+
+/// All problems found while loading; `Display` prints one per line.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Names that the runtime's `Object`/`Manager` already use; a generated method may not take them.
+pub const RESERVED_OBJECT_METHODS: &[&str] = &[
+    "attr",
+    "attributes",
+    "unsaved_changes",
+    "delete",
+    "deserialize",
+    "get",
+    "id",
+    "into_json",
+    "is_lazy",
+    "manager_path",
+    "refresh",
+    "resource",
+    "save",
+    "save_with",
+    "set",
+    "to_json",
+    "client",
+];
+pub const RESERVED_MANAGER_METHODS: &[&str] = &[
+    "list",
+    "get",
+    "get_lazy",
+    "create",
+    "update",
+    "delete",
+    "set",
+    "fetch",
+    "sudo",
+    "query_param",
+    "timeout",
+    "path",
+    "create_attrs",
+    "update_attrs",
+    "get_create_attrs",
+    "get_update_attrs",
+    "meta",
+    "client",
+    "with_parent",
+    "update_current",
+];
+pub const RESERVED_CLIENT_METHODS: &[&str] = &[
+    "auth",
+    "version",
+    "builder",
+    "new",
+    "url",
+    "http_get",
+    "http_post",
+    "http_put",
+    "http_delete",
+    "http_list",
+    "http_get_raw",
+    "request",
+    "manager",
+    "resource",
+];
+
+/// Reads every `*.yaml` file below `dir` (sorted, recursively) into one catalogue.
+pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    collect_yaml(dir, &mut files, &mut diags);
+    files.sort();
+    let label = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string());
+    let mut sources = Vec::new();
+    for path in files {
+        let rel = path.strip_prefix(dir).unwrap_or(&path);
+        let rel_str = rel.to_string_lossy().replace('\\', "/");
+        let display = format!("{label}/{rel_str}");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => sources.push((display, path.clone(), module_name(&rel_str), text)),
+            Err(e) => diags.push(Diagnostic {
+                file: display,
+                pos: Pos { line: 1, column: 1 },
+                message: format!("cannot read schema file: {e}"),
+            }),
+        }
+    }
+    let refs: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(d, _, _, t)| (d.as_str(), t.as_str()))
+        .collect();
+    let mut cat = match load_sources(&refs) {
+        Ok(c) => c,
+        Err(Diagnostics(mut more)) => {
+            diags.append(&mut more);
+            return Err(Diagnostics(diags));
+        }
+    };
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+    cat.files = sources
+        .into_iter()
+        .map(|(display, path, module, _)| SchemaFileInfo {
+            display,
+            path,
+            module,
+        })
+        .collect();
+    Ok(cat)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic {
+                file: dir.display().to_string(),
+                pos: Pos { line: 1, column: 1 },
+                message: format!("cannot read schema directory: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            collect_yaml(&p, out, diags);
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(p);
+        }
+    }
+}
+
+/// `projects/issues.yaml` → `projects_issues`.
+pub fn module_name(rel: &str) -> String {
+    let stem = rel.trim_end_matches(".yaml").trim_end_matches(".yml");
+    let mut m: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if m.starts_with(|c: char| c.is_ascii_digit()) {
+        m.insert(0, '_');
+    }
+    m
+}
+
+/// Module name for a display path such as `schema/projects/issues.yaml`.
+fn module_of(display: &str) -> String {
+    module_name(display.split_once('/').map_or(display, |(_, rest)| rest))
+}
+
+/// Loads schema text already in memory: `(display name, contents)` pairs. Used by tests.
+pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> {
+    let mut diags = Vec::new();
+    let mut parsed = Vec::new();
+    for (file, text) in sources {
+        match crate::yaml::from_str::<SchemaFile>(text) {
+            Ok(f) => parsed.push((*file, *text, f)),
+            Err(e) => diags.push(shape_error(file, text, e)),
+        }
+    }
+    let mut resources: Vec<(Resource, &str, &str, usize)> = Vec::new();
+    for (file, text, f) in &parsed {
+        let cx = Cx { file, text };
+        for (i, raw) in f.resources.iter().enumerate() {
+            if let Some(r) = cx.resource(i, raw, &mut diags) {
+                resources.push((r, file, text, i));
+            }
+        }
+    }
+    let all_names: Vec<String> = parsed
+        .iter()
+        .flat_map(|(_, _, f)| f.resources.iter().filter_map(|r| r.name.clone()))
+        .collect();
+    cross_checks(&resources, &all_names, &mut diags);
+    if !diags.is_empty() {
+        diags.sort_by(|a, b| (a.file.as_str(), a.pos).cmp(&(b.file.as_str(), b.pos)));
+        diags.dedup();
+        return Err(Diagnostics(diags));
+    }
+    let files = sources
+        .iter()
+        .map(|(d, _)| SchemaFileInfo {
+            display: d.to_string(),
+            path: PathBuf::from(d),
+            module: module_of(d),
+        })
+        .collect();
+    Ok(Catalogue {
+        resources: resources.into_iter().map(|(r, ..)| r).collect(),
+        files,
+    })
+}
+
+/// Rewords a serde/YAML error into the schema's language, with the resource it sits in.
+fn shape_error(file: &str, text: &str, e: crate::yaml::YamlError) -> Diagnostic {
+    let pos = Pos {
+        line: e.line.unwrap_or(1),
+        column: e.column.unwrap_or(1),
+    };
+    // serde_yaml prefixes the YAML path: "resources[0].create: unknown field ...".
+    let (ypath, msg) = match e.message.split_once(": ") {
+        Some((p, m)) if !p.contains(' ') => (Some(p.to_string()), m.to_string()),
+        _ => (None, e.message.clone()),
+    };
+    let context = ypath
+        .as_deref()
+        .and_then(resource_index)
+        .and_then(|i| resource_name_in_text(text, i))
+        .map(|n| format!(" in resource {n}"))
+        .unwrap_or_default();
+    let message = if let Some((got, expected)) = parse_unknown(&msg, "unknown field") {
+        format!("unknown key '{got}'{context}{}", suggest(&got, &expected))
+    } else if let Some((got, expected)) = parse_unknown(&msg, "unknown variant") {
+        let mut m = format!("unknown value '{got}'{context}{}", suggest(&got, &expected));
+        if strsim_best(&got, &expected).is_none() {
+            m = format!(
+                "unknown value '{got}'{context}; expected one of: {}",
+                expected.join(", ")
+            );
+        }
+        m
+    } else if let Some(rest) = msg.strip_prefix("missing field ") {
+        format!("missing key {}{context}", rest.replace('`', "'"))
+    } else {
+        format!("{}{context}", msg.replace('`', "'"))
+    };
+    Diagnostic {
+        file: file.to_string(),
+        pos,
+        message,
+    }
+}
+
+fn resource_index(ypath: &str) -> Option<usize> {
+    let rest = ypath.strip_prefix("resources[")?;
+    rest[..rest.find(']')?].parse().ok()
+}
+
+fn resource_name_in_text(text: &str, i: usize) -> Option<String> {
+    let p = locate(text, &[key("resources"), Seg::Index(i), key("name")]);
+    let line = text.lines().nth(p.line - 1)?;
+    let v = line.get(p.column - 1..)?.split_once(':')?.1.trim();
+    (!v.is_empty()).then(|| v.trim_matches(|c| c == '"' || c == '\'').to_string())
+}
+
+/// Parses serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`").
+fn parse_unknown(msg: &str, prefix: &str) -> Option<(String, Vec<String>)> {
+    let rest = msg.strip_prefix(prefix)?.trim_start();
+    let mut parts = rest.split('`');
+    parts.next();
+    let got = parts.next()?.to_string();
+    let expected = parts.skip(1).step_by(2).map(str::to_string).collect();
+    Some((got, expected))
+}
+
+fn strsim_best<'a>(got: &str, options: &'a [String]) -> Option<&'a str> {
+    options
+        .iter()
+        .map(|o| (strsim::damerau_levenshtein(got, o), o))
+        .filter(|(d, o)| *d <= 2.max(o.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o.as_str())
+}
+
+fn suggest(got: &str, options: &[String]) -> String {
+    match strsim_best(got, options) {
+        Some(s) => format!(" (did you mean '{s}'?)"),
+        None if !options.is_empty() => format!("; expected one of: {}", options.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Checks one file's resources, with the file's text at hand to locate problems.
+struct Cx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Cx<'_> {
+    fn err(&self, diags: &mut Vec<Diagnostic>, path: &[Seg], message: String) {
+        diags.push(Diagnostic {
+            file: self.file.to_string(),
+            pos: locate(self.text, path),
+            message,
+        });
+    }
+
+    fn resource(
+        &self,
+        i: usize,
+        raw: &RawResource,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Resource> {
+        let at = |rest: &[Seg]| {
+            let mut p = vec![key("resources"), Seg::Index(i)];
+            p.extend_from_slice(rest);
+            p
+        };
+        let before = diags.len();
+        let Some(name) = raw.name.clone() else {
+            self.err(
+                diags,
+                &at(&[]),
+                format!("resource #{} has no 'name'", i + 1),
+            );
+            return None;
+        };
+        if !is_type_name(&name) {
+            self.err(
+                diags,
+                &at(&[key("name")]),
+                format!("resource name '{name}' must be UpperCamelCase letters and digits, e.g. ProjectIssue"),
+            );
+        }
+        let ctx = format!("in resource {name}");
+        let path = match &raw.path {
+            Some(p) => p.clone(),
+            None => {
+                self.err(diags, &at(&[]), format!("missing key 'path' {ctx}: the collection path, e.g. /projects/{{project_id}}/issues"));
+                String::new()
+            }
+        };
+        if !path.is_empty() && !path.starts_with('/') {
+            self.err(
+                diags,
+                &at(&[key("path")]),
+                format!("path '{path}' {ctx} must start with '/'"),
+            );
+        }
+        let placeholders = match placeholders(&path) {
+            Ok(p) => p,
+            Err(m) => {
+                self.err(diags, &at(&[key("path")]), format!("{m} {ctx}"));
+                Vec::new()
+            }
+        };
+        for ph in &placeholders {
+            if !raw.from_parent.0.iter().any(|(k, _)| k == ph) {
+                self.err(
+                    diags,
+                    &at(&[key("path")]),
+                    format!("placeholder '{{{ph}}}' in path of {name} is not filled by any parent: add '{ph}: <parent attribute>' under from_parent"),
+                );
+            }
+        }
+        for (k, v) in &raw.from_parent.0 {
+            if !placeholders.contains(k) {
+                self.err(
+                    diags,
+                    &at(&[key("from_parent"), key(k)]),
+                    format!("from_parent key '{k}' {ctx} names no placeholder of path '{path}'"),
+                );
+            }
+            if !is_attr_name(v) {
+                self.err(
+                    diags,
+                    &at(&[key("from_parent"), key(k)]),
+                    format!("from_parent value '{v}' {ctx} is not an attribute name"),
+                );
+            }
+        }
+        if let Some(acc) = &raw.accessor {
+            if !placeholders.is_empty() {
+                self.err(
+                    diags,
+                    &at(&[key("accessor")]),
+                    format!("accessor '{acc}' {ctx}: only resources without path placeholders can hang off the client; reach this one through its parent's sub_resources"),
+                );
+            }
+            self.method_name(
+                diags,
+                &at(&[key("accessor")]),
+                acc,
+                "accessor",
+                RESERVED_CLIENT_METHODS,
+                &ctx,
+            );
+        }
+        let id_attr = match &raw.id {
+            None => Some("id".to_string()),
+            Some(v) => v.clone(),
+        };
+        if let Some(id) = &id_attr {
+            if !is_attr_name(id) {
+                self.err(
+                    diags,
+                    &at(&[key("id")]),
+                    format!("id '{id}' {ctx} is not an attribute name"),
+                );
+            }
+        }
+        // Operations.
+        if raw.operations.is_empty() && raw.actions.is_empty() {
+            self.err(diags, &at(&[]), format!("resource {name} has no operations and no actions; list at least one under 'operations'"));
+        }
+        let mut ops = Vec::new();
+        for (j, op) in raw.operations.iter().enumerate() {
+            if ops.contains(op) {
+                self.err(
+                    diags,
+                    &at(&[key("operations"), Seg::Index(j)]),
+                    format!("operation '{}' listed twice {ctx}", op.as_str()),
+                );
+            }
+            ops.push(*op);
+        }
+        ops.sort_by_key(|o| Operation::ALL.iter().position(|x| x == o));
+        ops.dedup();
+        if id_attr.is_none() {
+            for op in [Operation::Get, Operation::Delete] {
+                if ops.contains(&op) {
+                    self.err(
+                        diags,
+                        &at(&[key("operations")]),
+                        format!("operation '{}' {ctx} needs an id, but 'id' is null; use get_without_id for singletons", op.as_str()),
+                    );
+                }
+            }
+        }
+        let create = self.table(
+            diags,
+            &at(&[key("create")]),
+            raw.create.as_ref(),
+            ops.contains(&Operation::Create),
+            "create",
+            &ctx,
+        );
+        let update = self.table(
+            diags,
+            &at(&[key("update")]),
+            raw.update.as_ref(),
+            ops.contains(&Operation::Update),
+            "update",
+            &ctx,
+        );
+        let update_method = if ops.contains(&Operation::Update) {
+            Some(raw.update_method.unwrap_or(UpdateMethod::Put))
+        } else {
+            if raw.update_method.is_some() {
+                self.err(
+                    diags,
+                    &at(&[key("update_method")]),
+                    format!("update_method given {ctx}, but its operations lack 'update'"),
+                );
+            }
+            None
+        };
+        if !raw.list_filters.is_empty() && !ops.contains(&Operation::List) {
+            self.err(
+                diags,
+                &at(&[key("list_filters")]),
+                format!("list_filters given {ctx}, but its operations lack 'list'"),
+            );
+        }
+        self.names(
+            diags,
+            &at(&[key("list_filters")]),
+            &raw.list_filters,
+            "list filter",
+            &ctx,
+        );
+
+        // Actions.
+        let mut actions = Vec::new();
+        let mut method_names: BTreeMap<String, Vec<Seg>> = BTreeMap::new();
+        for (j, a) in raw.actions.iter().enumerate() {
+            let ap = at(&[key("actions"), Seg::Index(j)]);
+            if let Some(act) =
+                self.action(diags, &ap, a, &path, &placeholders, id_attr.is_some(), &ctx)
+            {
+                let mut np = ap.clone();
+                np.push(key("name"));
+                if let Some(prev) =
+                    method_names.insert(format!("{:?}:{}", act.on, act.name), np.clone())
+                {
+                    let first = locate(self.text, &prev);
+                    self.err(
+                        diags,
+                        &np,
+                        format!(
+                            "action '{}' defined twice {ctx} (first at line {})",
+                            act.name, first.line
+                        ),
+                    );
+                }
+                actions.push(act);
+            }
+        }
+
+        // Sub-resources (checked against other resources later).
+        for (acc, _) in &raw.sub_resources.0 {
+            let sp = at(&[key("sub_resources"), key(acc)]);
+            self.method_name(
+                diags,
+                &sp,
+                acc,
+                "sub-resource",
+                RESERVED_OBJECT_METHODS,
+                &ctx,
+            );
+            if let Some(prev) =
+                method_names.insert(format!("{:?}:{}", ActionTarget::Object, acc), sp.clone())
+            {
+                let first = locate(self.text, &prev);
+                self.err(
+                    diags,
+                    &sp,
+                    format!(
+                        "sub-resource '{acc}' {ctx} has the same name as the action at line {}",
+                        first.line
+                    ),
+                );
+            }
+        }
+
+        // Types must describe attributes that something uses.
+        let mut known: BTreeSet<&str> = BTreeSet::new();
+        for t in [&create, &update].into_iter().flatten() {
+            known.extend(
+                t.required
+                    .iter()
+                    .chain(&t.optional)
+                    .chain(&t.exclusive)
+                    .map(String::as_str),
+            );
+        }
+        known.extend(raw.list_filters.iter().map(String::as_str));
+        for a in &actions {
+            known.extend(a.required.iter().chain(&a.optional).map(String::as_str));
+        }
+        for (attr, _) in &raw.types.0 {
+            if !known.contains(attr.as_str()) {
+                self.err(
+                    diags,
+                    &at(&[key("types"), key(attr)]),
+                    format!("type given for '{attr}' {ctx}, but no attribute table, list filter or action argument mentions it"),
+                );
+            }
+        }
+        if diags.len() > before {
+            return None;
+        }
+        Some(Resource {
+            manager: format!("{name}Manager"),
+            name,
+            path,
+            operations: ops,
+            create,
+            update,
+            update_method,
+            list_filters: raw.list_filters.clone(),
+            attr_types: raw.types.0.clone(),
+            sub_resources: raw.sub_resources.0.clone(),
+            actions,
+            id_attr,
+            from_parent: raw.from_parent.0.clone(),
+            accessor: raw.accessor.clone(),
+            doc: raw.doc.clone(),
+            file: self.file.to_string(),
+            module: module_of(self.file),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn action(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        ap: &[Seg],
+        a: &RawAction,
+        res_path: &str,
+        res_placeholders: &[String],
+        has_id: bool,
+        ctx: &str,
+    ) -> Option<Action> {
+        let sub = |k: &str| {
+            let mut p = ap.to_vec();
+            p.push(key(k));
+            p
+        };
+        let before = diags.len();
+        let Some(name) = a.name.clone() else {
+            self.err(diags, ap, format!("action without 'name' {ctx}"));
+            return None;
+        };
+        let on = a.on.unwrap_or_default();
+        let reserved = match on {
+            ActionTarget::Object => RESERVED_OBJECT_METHODS,
+            ActionTarget::Manager => RESERVED_MANAGER_METHODS,
+        };
+        self.method_name(diags, &sub("name"), &name, "action", reserved, ctx);
+        let Some(method) = a.method else {
+            self.err(
+                diags,
+                ap,
+                format!("action '{name}' {ctx} has no 'method' (GET, POST, PUT, PATCH or DELETE)"),
+            );
+            return None;
+        };
+        let Some(rel) = a.path.clone() else {
+            self.err(diags, ap, format!("action '{name}' {ctx} has no 'path' (relative like '{{id}}/star' is not needed: write 'star', or an absolute '/projects/{{id}}/star')"));
+            return None;
+        };
+        let returns = a.returns.unwrap_or_default();
+        if returns == Returns::List && method != HttpMethod::Get {
+            self.err(
+                diags,
+                &sub("returns"),
+                format!("action '{name}' {ctx} returns a list, which needs method GET"),
+            );
+        }
+        if returns == Returns::SelfObject && on == ActionTarget::Manager {
+            self.err(
+                diags,
+                &sub("returns"),
+                format!("action '{name}' {ctx} is on the manager, so it cannot return 'self'"),
+            );
+        }
+        self.names(diags, &sub("required"), &a.required, "argument", ctx);
+        self.names(diags, &sub("optional"), &a.optional, "argument", ctx);
+        for (j, r) in a.required.iter().enumerate() {
+            if a.optional.contains(r) {
+                let mut p = sub("required");
+                p.push(Seg::Index(j));
+                self.err(
+                    diags,
+                    &p,
+                    format!(
+                        "argument '{r}' of action '{name}' {ctx} is both required and optional"
+                    ),
+                );
+            }
+        }
+        // Resolve the full template: absolute, or relative to the object / collection.
+        let full = if rel.starts_with('/') {
+            rel.clone()
+        } else if rel.is_empty() {
+            match on {
+                ActionTarget::Object if has_id => format!("{res_path}/{{id}}"),
+                _ => res_path.to_string(),
+            }
+        } else {
+            match on {
+                ActionTarget::Object if has_id => format!("{res_path}/{{id}}/{rel}"),
+                _ => format!("{res_path}/{rel}"),
+            }
+        };
+        match placeholders(&full) {
+            Err(m) => self.err(diags, &sub("path"), format!("{m} in action '{name}' {ctx}")),
+            Ok(phs) => {
+                for ph in phs {
+                    let ok = res_placeholders.contains(&ph)
+                        || a.required.contains(&ph)
+                        || (ph == "id" && on == ActionTarget::Object && has_id);
+                    if !ok {
+                        self.err(
+                            diags,
+                            &sub("path"),
+                            format!("placeholder '{{{ph}}}' in action '{name}' {ctx} is neither a parent placeholder, '{{id}}' of an object with an id, nor a required argument"),
+                        );
+                    }
+                }
+            }
+        }
+        if diags.len() > before {
+            return None;
+        }
+        Some(Action {
+            name,
+            method,
+            path: full,
+            required: a.required.clone(),
+            optional: a.optional.clone(),
+            returns,
+            on,
+            doc: a.doc.clone(),
+        })
+    }
+
+    fn table(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        tp: &[Seg],
+        raw: Option<&RawAttrTable>,
+        has_op: bool,
+        which: &str,
+        ctx: &str,
+    ) -> Option<AttrTable> {
+        if !has_op {
+            if raw.is_some() {
+                self.err(
+                    diags,
+                    tp,
+                    format!("'{which}' attributes given {ctx}, but its operations lack '{which}'"),
+                );
+            }
+            return None;
+        }
+        let Some(t) = raw else {
+            return Some(AttrTable::default());
+        };
+        let sub = |k: &str, j: usize| {
+            let mut p = tp.to_vec();
+            p.push(key(k));
+            p.push(Seg::Index(j));
+            p
+        };
+        for (k, list) in [
+            ("required", &t.required),
+            ("optional", &t.optional),
+            ("exclusive", &t.exclusive),
+        ] {
+            let mut p = tp.to_vec();
+            p.push(key(k));
+            self.names(diags, &p, list, "attribute", ctx);
+        }
+        for (j, a) in t.optional.iter().enumerate() {
+            if t.required.contains(a) {
+                self.err(
+                    diags,
+                    &sub("optional", j),
+                    format!(
+                        "attribute '{a}' is both required and optional in {which} of {}",
+                        ctx.trim_start_matches("in resource ")
+                    ),
+                );
+            }
+        }
+        for (j, a) in t.exclusive.iter().enumerate() {
+            if t.required.contains(a) || t.optional.contains(a) {
+                self.err(diags, &sub("exclusive", j), format!("attribute '{a}' is exclusive and also required or optional in {which} {ctx}"));
+            }
+        }
+        if t.exclusive.len() == 1 {
+            self.err(diags, &sub("exclusive", 0), format!("exclusive group in {which} {ctx} has one attribute; exactly one of the group must be given, so list two or more (or make it required)"));
+        }
+        Some(AttrTable {
+            required: t.required.clone(),
+            optional: t.optional.clone(),
+            exclusive: t.exclusive.clone(),
+        })
+    }
+
+    fn names(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        lp: &[Seg],
+        list: &[String],
+        what: &str,
+        ctx: &str,
+    ) {
+        let mut seen = BTreeSet::new();
+        for (j, a) in list.iter().enumerate() {
+            let mut p = lp.to_vec();
+            p.push(Seg::Index(j));
+            if !is_attr_name(a) {
+                self.err(diags, &p, format!("{what} '{a}' {ctx} is not a valid name (lower case letters, digits and '_')"));
+            } else if !seen.insert(a) {
+                self.err(diags, &p, format!("{what} '{a}' listed twice {ctx}"));
+            }
+        }
+    }
+
+    fn method_name(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        p: &[Seg],
+        n: &str,
+        what: &str,
+        reserved: &[&str],
+        ctx: &str,
+    ) {
+        if !is_attr_name(n) {
+            self.err(
+                diags,
+                p,
+                format!("{what} name '{n}' {ctx} must be snake_case"),
+            );
+        } else if reserved.contains(&n) {
+            self.err(diags, p, format!("{what} name '{n}' {ctx} clashes with a built-in method of the same name; pick another"));
+        }
+    }
+}
+
+/// Checks across resources: unique names and accessors, sub-resources that exist.
+/// `names` holds every resource name written, valid or not, so that one broken
+/// resource does not also show up as "unknown" wherever it is referenced.
+fn cross_checks(
+    resources: &[(Resource, &str, &str, usize)],
+    names: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut by_name: BTreeMap<&str, (&str, &str, usize)> = BTreeMap::new();
+    let mut accessors: BTreeMap<&str, (&str, &str, usize)> = BTreeMap::new();
+    for (r, file, text, i) in resources {
+        let rp = |rest: &[Seg]| {
+            let mut p = vec![key("resources"), Seg::Index(*i)];
+            p.extend_from_slice(rest);
+            p
+        };
+        if let Some((pf, pt, pi)) = by_name.insert(&r.name, (file, text, *i)) {
+            let first = locate(pt, &[key("resources"), Seg::Index(pi), key("name")]);
+            diags.push(Diagnostic {
+                file: file.to_string(),
+                pos: locate(text, &rp(&[key("name")])),
+                message: format!(
+                    "duplicate resource name '{}' (first defined at {pf}:{}:{})",
+                    r.name, first.line, first.column
+                ),
+            });
+        }
+        if let Some(acc) = &r.accessor {
+            if let Some((pf, pt, pi)) = accessors.insert(acc, (file, text, *i)) {
+                let first = locate(pt, &[key("resources"), Seg::Index(pi), key("accessor")]);
+                diags.push(Diagnostic {
+                    file: file.to_string(),
+                    pos: locate(text, &rp(&[key("accessor")])),
+                    message: format!(
+                        "accessor '{acc}' of {} is already used (at {pf}:{}:{})",
+                        r.name, first.line, first.column
+                    ),
+                });
+            }
+        }
+    }
+    for (r, file, text, i) in resources {
+        for (acc, target) in &r.sub_resources {
+            let p = vec![
+                key("resources"),
+                Seg::Index(*i),
+                key("sub_resources"),
+                key(acc),
+            ];
+            let Some((child, ..)) = resources.iter().find(|(c, ..)| &c.name == target) else {
+                if names.contains(target) {
+                    continue; // exists but has its own errors, reported where it is defined
+                }
+                let hint = strsim_best(target, names)
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                diags.push(Diagnostic {
+                    file: file.to_string(),
+                    pos: locate(text, &p),
+                    message: format!(
+                        "sub-resource '{acc}' of {} names unknown resource '{target}'{hint}",
+                        r.name
+                    ),
+                });
+                continue;
+            };
+            if child.from_parent.is_empty() {
+                diags.push(Diagnostic {
+                    file: file.to_string(),
+                    pos: locate(text, &p),
+                    message: format!("sub-resource '{acc}' of {}: {target} takes nothing from a parent (its path has no placeholders), so it cannot hang off {}", r.name, r.name),
+                });
+            }
+        }
+    }
+}
+
+fn placeholders(path: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err(format!("unclosed '{{' in path '{path}'"));
+        };
+        let ph = &after[..close];
+        if !is_attr_name(ph) {
+            return Err(format!(
+                "placeholder '{{{ph}}}' in path '{path}' is not a valid name"
+            ));
+        }
+        out.push(ph.to_string());
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("unmatched '}}' in path '{path}'"));
+    }
+    Ok(out)
+}
+
+fn is_type_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+pub(crate) fn is_attr_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

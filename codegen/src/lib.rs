@@ -1,0 +1,61 @@
+//! Reads the YAML schema in `schema/`, validates it, and generates the client's
+//! resource code. Used by `gitlab-client/build.rs` and by the `gitlab-codegen` binary.
+//!
+//! ```no_run
+//! let cat = codegen::load_dir(std::path::Path::new("schema")).map_err(|d| d.to_string())?;
+//! let rust = codegen::generate(&cat);
+//! # Ok::<(), String>(())
+//! ```
+
+pub mod catalogue;
+pub mod generate;
+pub mod locate;
+pub mod model;
+mod yaml;
+
+pub use catalogue::{load_dir, load_sources, Catalogue, Diagnostic, Diagnostics, Resource};
+pub use generate::{generate, generate_module};
+
+use std::path::Path;
+
+/// Everything a build script needs: re-run on schema edits, validate, write
+/// `out_file`. On a bad schema it prints every located error and exits the
+/// build script with status 1, so `cargo build` fails with readable messages.
+pub fn build_script(schema_dir: &Path, out_file: &Path) {
+    println!("cargo:rerun-if-changed={}", schema_dir.display());
+    rerun_on_every_file(schema_dir);
+    let cat = match load_dir(schema_dir) {
+        Ok(c) => c,
+        Err(diags) => {
+            eprintln!("error: the schema in {} is invalid:", schema_dir.display());
+            for d in &diags.0 {
+                eprintln!("{d}");
+                println!("cargo:warning={d}");
+            }
+            std::process::exit(1);
+        }
+    };
+    let code = generate(&cat);
+    // Only touch the file when it changed, so unrelated rebuilds stay incremental.
+    if std::fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {
+        if let Err(e) = std::fs::write(out_file, code) {
+            eprintln!("error: cannot write {}: {e}", out_file.display());
+            std::process::exit(1);
+        }
+    }
+}
+
+fn rerun_on_every_file(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            println!("cargo:rerun-if-changed={}", p.display());
+            rerun_on_every_file(&p);
+        } else {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The one error type of the client.
+
+use crate::meta::HttpMethod;
+use std::fmt;
+
+/// What the caller was doing when the error happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Op {
+    List,
+    Get,
+    Create,
+    Update,
+    Delete,
+    Set,
+    /// A custom action, by schema name (`star`, `move`, …).
+    Action(&'static str),
+    Auth,
+    Version,
+    /// A raw `http_*` call.
+    Raw,
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::List => f.write_str("list"),
+            Op::Get => f.write_str("get"),
+            Op::Create => f.write_str("create"),
+            Op::Update => f.write_str("update"),
+            Op::Delete => f.write_str("delete"),
+            Op::Set => f.write_str("set"),
+            Op::Action(a) => write!(f, "action {a}"),
+            Op::Auth => f.write_str("auth"),
+            Op::Version => f.write_str("version"),
+            Op::Raw => f.write_str("request"),
+        }
+    }
+}
+
+/// Largest part of a response body kept in an error.
+pub(crate) const MAX_ERROR_BODY: usize = 16 * 1024;
+
+/// Every way a call can fail. `Display` is one line a user can act on; the
+/// structured fields are there for programs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a non-success status.
+    #[error("{} ({method} {path})", api_summary(*status, message))]
+    Api {
+        op: Op,
+        method: HttpMethod,
+        /// Path below `/api/v4`, without the query.
+        path: String,
+        status: u16,
+        /// GitLab's message (`{"message": ...}` / `{"error": ...}`), flattened to one line.
+        message: String,
+        /// The raw response body (cut at 16 KiB).
+        body: String,
+    },
+    /// The request did not produce a response (connection refused, reset, timeout, TLS…).
+    #[error("{op}: {method} {path} failed: {}", transport_kind(source))]
+    Transport {
+        op: Op,
+        method: HttpMethod,
+        path: String,
+        /// Whether the request may have reached the server (false for connect errors).
+        maybe_sent: bool,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered 2xx but the body is not what this operation expects.
+    #[error("{op}: unexpected response to {method} {path} (status {status}): {detail}")]
+    Decode {
+        op: Op,
+        method: HttpMethod,
+        path: String,
+        status: u16,
+        detail: String,
+        /// The raw response body (cut at 16 KiB).
+        body: String,
+    },
+    /// Attributes rejected before any request: a missing required one, a broken exclusive group.
+    #[error("{op} {resource}: {message}")]
+    InvalidAttrs {
+        op: Op,
+        resource: &'static str,
+        message: String,
+    },
+    /// The schema does not list this operation for the resource.
+    #[error("{resource} does not support {op}")]
+    Unsupported { resource: &'static str, op: Op },
+    /// A path placeholder has no value: the manager was built without its parent.
+    #[error("{resource}: no value for '{{{placeholder}}}' in {path}; reach it from its parent object or pass it with with_parent()")]
+    MissingParent {
+        resource: &'static str,
+        placeholder: String,
+        path: &'static str,
+    },
+    /// An attribute exists but does not have the requested shape.
+    #[error("attribute '{attr}' of {resource}: {detail}")]
+    Attribute {
+        resource: &'static str,
+        attr: String,
+        detail: String,
+    },
+    /// A client setting is unusable (bad URL, bad header value…).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+fn api_summary(status: u16, message: &str) -> String {
+    if message.is_empty() {
+        let reason = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        return format!("{status} {reason}").trim_end().to_string();
+    }
+    // GitLab often repeats the status in the message ("404 Project Not Found").
+    if message.starts_with(&status.to_string()) {
+        message.to_string()
+    } else {
+        format!("{status} {message}")
+    }
+}
+
+fn transport_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_redirect() {
+        "too many redirects"
+    } else if e.is_body() || e.is_decode() {
+        "the response body broke off"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "transport error"
+    }
+}
+
+impl Error {
+    /// HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// GitLab's message for API errors.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same request could succeed: rate limits, 5xx, and transport failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { status, .. } => {
+                *status == 429 || (500..600).contains(status) && *status != 501
+            }
+            Error::Transport { source, .. } => {
+                source.is_timeout() || source.is_connect() || source.is_request()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Extracts GitLab's message from an error body: `{"message": "..."}`,
+/// `{"message": {"title": ["can't be blank"]}}`, `{"error": "...", "error_description": "..."}`.
+pub(crate) fn server_message(body: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        let mut parts = Vec::new();
+        if let Some(m) = v.get("message") {
+            flatten_message(None, m, &mut parts);
+        }
+        if let Some(e) = v.get("error") {
+            flatten_message(None, e, &mut parts);
+        }
+        if let Some(d) = v.get("error_description").and_then(|d| d.as_str()) {
+            parts.push(d.to_string());
+        }
+        if !parts.is_empty() {
+            return parts.join("; ");
+        }
+    }
+    // Not JSON: keep a short plain-text body, never an HTML page.
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let text = text.trim();
+    if text.starts_with('<') || text.is_empty() {
+        String::new()
+    } else {
+        text.lines().next().unwrap_or_default().to_string()
+    }
+}
+
+fn flatten_message(prefix: Option<&str>, v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => out.push(match prefix {
+            Some(p) => format!("{p} {s}"),
+            None => s.clone(),
+        }),
+        Value::Array(items) => {
+            for i in items {
+                flatten_message(prefix, i, out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, i) in map {
+                let p = match prefix {
+                    Some(p) => format!("{p}.{k}"),
+                    None => k.clone(),
+                };
+                flatten_message(Some(&p), i, out);
+            }
+        }
+        Value::Null => {}
+        other => out.push(match prefix {
+            Some(p) => format!("{p} {other}"),
+            None => other.to_string(),
+        }),
+    }
+}
+
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(MAX_ERROR_BODY)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+/// Shorthand for `Result<T, gitlab_client::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,996 @@
+//! Managers: one generic type serves every resource. `Manager<R>` is a typed
+//! face over [`DynManager`], whose methods read the resource's `ResourceMeta`
+//! at run time, so the async bodies compile once rather than once per resource.
+
+use crate::attrs::{encode_body, encode_query, Attrs, Body, Param};
+use crate::client::{decode_error, decode_json, CallOptions, Gitlab, Request, Response};
+use crate::error::{Error, Op, Result};
+use crate::meta::{
+    ops, ActionMeta, AttrTable, HttpMethod, Operation, Resource, ResourceMeta, Returns,
+};
+use crate::object::{Object, ObjectCore};
+use bytes::Bytes;
+use futures_util::stream::{self, Stream};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{Map, Value};
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Characters left alone in a path segment: RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Encodes an id for a URL path: `group/project` → `group%2Fproject`; numbers stay as they are.
+pub fn encode_id(id: &Value) -> String {
+    match id {
+        Value::String(s) => utf8_percent_encode(s, SEGMENT).to_string(),
+        other => utf8_percent_encode(&other.to_string(), SEGMENT).to_string(),
+    }
+}
+
+/// Values for path placeholders, inherited from parent objects.
+pub(crate) type ParentValues = Arc<Vec<(&'static str, Value)>>;
+
+/// Fills `{placeholder}`s in `template` from `lookup`; every value is URL-encoded.
+pub(crate) fn fill_path(
+    meta: &'static ResourceMeta,
+    template: &'static str,
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Result<String> {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').unwrap_or(after.len());
+        let name = &after[..close];
+        match lookup(name) {
+            Some(v) if !v.is_null() => out.push_str(&encode_id(&v)),
+            _ => {
+                return Err(Error::MissingParent {
+                    resource: meta.name,
+                    placeholder: name.to_string(),
+                    path: template,
+                })
+            }
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A manager whose resource is chosen at run time (for CLIs and generic tools).
+/// Operations the schema does not list fail with [`Error::Unsupported`].
+#[derive(Debug, Clone)]
+pub struct DynManager {
+    pub(crate) gl: Gitlab,
+    pub(crate) meta: &'static ResourceMeta,
+    pub(crate) parent: ParentValues,
+    pub(crate) opts: CallOptions,
+}
+
+/// The typed manager of resource `R`, e.g. `ProjectIssueManager = Manager<kind::ProjectIssue>`.
+pub struct Manager<R> {
+    pub(crate) core: DynManager,
+    _r: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Manager<R> {
+    fn clone(&self) -> Self {
+        Manager {
+            core: self.core.clone(),
+            _r: PhantomData,
+        }
+    }
+}
+
+impl<R: Resource> std::fmt::Debug for Manager<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(R::META.manager)
+            .field("parent", &self.core.parent)
+            .field("opts", &self.core.opts)
+            .finish()
+    }
+}
+
+impl<R: Resource> Manager<R> {
+    /// A manager with no parent values: top-level resources, or ones whose
+    /// placeholders you fill with [`with_parent`](Self::with_parent).
+    pub fn new(gl: &Gitlab) -> Self {
+        Manager::from_core(DynManager::new(gl, R::META))
+    }
+
+    pub(crate) fn from_core(core: DynManager) -> Self {
+        Manager {
+            core,
+            _r: PhantomData,
+        }
+    }
+
+    /// Sets a path placeholder, e.g. `with_parent("project_id", "group/project")`.
+    pub fn with_parent(mut self, placeholder: &'static str, value: impl Into<Value>) -> Self {
+        self.core = self.core.with_parent(placeholder, value);
+        self
+    }
+
+    /// Makes every call of this manager as `user` (`Sudo` header, admin tokens only).
+    pub fn sudo(mut self, user: impl Into<String>) -> Self {
+        self.core.opts.sudo = Some(user.into());
+        self
+    }
+
+    /// Adds a raw query parameter to every call (for names that clash with attributes).
+    pub fn query_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.core.opts.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Overrides the client's timeout for calls of this manager.
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.core.opts.timeout = Some(t);
+        self
+    }
+
+    /// The schema table of this resource.
+    pub fn meta(&self) -> &'static ResourceMeta {
+        R::META
+    }
+
+    /// The resolved collection path, e.g. `/projects/42/issues`.
+    pub fn path(&self) -> Result<String> {
+        self.core.path()
+    }
+
+    /// Required, optional and exclusive attributes accepted by `create`.
+    pub fn get_create_attrs(&self) -> &'static AttrTable {
+        R::META.create_attrs()
+    }
+
+    /// Required, optional and exclusive attributes accepted by `update` / `save`.
+    pub fn get_update_attrs(&self) -> &'static AttrTable {
+        R::META.update_attrs()
+    }
+
+    /// The same manager without compile-time capability checks.
+    pub fn into_dyn(self) -> DynManager {
+        self.core
+    }
+
+    /// An object with only its id set: no request is made. Use it to reach
+    /// sub-resources or call actions without fetching first.
+    pub fn get_lazy(&self, id: impl Into<Value>) -> Object<R> {
+        Object::from_core(self.core.lazy(id.into()))
+    }
+
+    /// Runs a manager-level action (generated methods call this).
+    #[allow(dead_code)] // used once the schema has manager actions
+    pub(crate) async fn action<T: FromActionOutput>(
+        &self,
+        a: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+    ) -> Result<T> {
+        let out = self.core.run_action(None, a, required, optional).await?;
+        Ok(T::from_output(out))
+    }
+}
+
+impl<R: ops::List> Manager<R> {
+    /// Starts a listing. Pick how much to fetch: `.page(n)`, `.all()` or `.stream()`;
+    /// nothing is silently cut at GitLab's default page size.
+    pub fn list(&self) -> ListRequest<R> {
+        ListRequest {
+            core: self.core.clone(),
+            filters: Attrs::new(),
+            per_page: self.core.gl.per_page(),
+            _r: PhantomData,
+        }
+    }
+}
+
+impl<R: ops::Get> Manager<R> {
+    /// `GET {path}/{id}`; string ids such as `group/project` are URL-encoded.
+    pub async fn get(&self, id: impl Into<Value>) -> Result<Object<R>> {
+        self.core.get(id.into()).await.map(Object::from_core)
+    }
+}
+
+impl<R: ops::GetWithoutId> Manager<R> {
+    /// `GET {path}` of a singleton resource (current user, settings…).
+    pub async fn fetch(&self) -> Result<Object<R>> {
+        self.fetch_as(Op::Get).await
+    }
+
+    pub(crate) async fn fetch_as(&self, op: Op) -> Result<Object<R>> {
+        self.core.fetch(op).await.map(Object::from_core)
+    }
+}
+
+impl<R: ops::Create> Manager<R> {
+    /// `POST {path}`. Missing required attributes and broken exclusive groups are
+    /// rejected before any request.
+    pub async fn create(&self, attrs: Attrs) -> Result<Object<R>> {
+        self.core.create(attrs).await.map(Object::from_core)
+    }
+}
+
+impl<R: ops::Update> Manager<R> {
+    /// `PUT {path}/{id}` (or POST, per schema) with `attrs`; returns the updated object.
+    pub async fn update(&self, id: impl Into<Value>, attrs: Attrs) -> Result<Object<R>> {
+        self.core
+            .update(Some(id.into()), attrs)
+            .await
+            .map(Object::from_core)
+    }
+
+    /// Updates a singleton resource (one without an id).
+    pub async fn update_current(&self, attrs: Attrs) -> Result<Object<R>> {
+        self.core.update(None, attrs).await.map(Object::from_core)
+    }
+}
+
+impl<R: ops::Delete> Manager<R> {
+    /// `DELETE {path}/{id}`.
+    pub async fn delete(&self, id: impl Into<Value>) -> Result<()> {
+        self.core.delete(Some(id.into())).await
+    }
+}
+
+impl<R: ops::Set> Manager<R> {
+    /// `PUT {path}/{key}` with `{"value": value}` plus `extra` attributes.
+    pub async fn set(
+        &self,
+        key: impl Into<Value>,
+        value: impl Into<Value>,
+        extra: Attrs,
+    ) -> Result<Object<R>> {
+        self.core
+            .set(key.into(), value.into(), extra)
+            .await
+            .map(Object::from_core)
+    }
+}
+
+impl DynManager {
+    pub fn new(gl: &Gitlab, meta: &'static ResourceMeta) -> Self {
+        DynManager {
+            gl: gl.clone(),
+            meta,
+            parent: Arc::new(Vec::new()),
+            opts: CallOptions::default(),
+        }
+    }
+
+    pub fn meta(&self) -> &'static ResourceMeta {
+        self.meta
+    }
+
+    pub fn with_parent(mut self, placeholder: &'static str, value: impl Into<Value>) -> Self {
+        let mut p: Vec<(&'static str, Value)> = self
+            .parent
+            .iter()
+            .filter(|(k, _)| *k != placeholder)
+            .cloned()
+            .collect();
+        p.push((placeholder, value.into()));
+        self.parent = Arc::new(p);
+        self
+    }
+
+    pub fn options(mut self, opts: CallOptions) -> Self {
+        self.opts = opts;
+        self
+    }
+
+    fn parent_value(&self, name: &str) -> Option<Value> {
+        self.parent
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn path(&self) -> Result<String> {
+        fill_path(self.meta, self.meta.path, &|n| self.parent_value(n))
+    }
+
+    fn object_path(&self, id: Option<&Value>) -> Result<String> {
+        let base = self.path()?;
+        Ok(match id {
+            Some(id) => format!("{base}/{}", encode_id(id)),
+            None => base,
+        })
+    }
+
+    fn require(&self, op: Operation, as_op: Op) -> Result<()> {
+        if self.meta.supports(op) {
+            Ok(())
+        } else {
+            Err(Error::Unsupported {
+                resource: self.meta.name,
+                op: as_op,
+            })
+        }
+    }
+
+    fn invalid(&self, op: Op, message: String) -> Error {
+        Error::InvalidAttrs {
+            op,
+            resource: self.meta.name,
+            message,
+        }
+    }
+
+    fn types(&self) -> impl Fn(&str) -> crate::meta::AttrType + '_ {
+        move |k| self.meta.attr_type(k)
+    }
+
+    pub(crate) async fn send(
+        &self,
+        op: Op,
+        method: HttpMethod,
+        path: String,
+        query: Vec<(String, String)>,
+        body: Body,
+    ) -> Result<Response> {
+        self.gl
+            .send(Request {
+                op,
+                method,
+                path,
+                query,
+                body,
+                opts: &self.opts,
+            })
+            .await
+    }
+
+    pub(crate) fn lazy(&self, id: Value) -> ObjectCore {
+        let mut attrs = Map::new();
+        if let Some(k) = self.meta.id_attr {
+            attrs.insert(k.to_string(), id);
+        }
+        ObjectCore::new(self.gl.clone(), self.meta, self.parent.clone(), attrs, true)
+    }
+
+    fn object_from(
+        &self,
+        resp: &Response,
+        op: Op,
+        method: HttpMethod,
+        path: &str,
+    ) -> Result<ObjectCore> {
+        match decode_json(resp, op, method, path)? {
+            Value::Object(m) => Ok(ObjectCore::new(
+                self.gl.clone(),
+                self.meta,
+                self.parent.clone(),
+                m,
+                false,
+            )),
+            other => Err(decode_error(
+                resp,
+                op,
+                method,
+                path,
+                format!("expected a JSON object, got {}", kind_of(&other)),
+            )),
+        }
+    }
+
+    pub async fn get(&self, id: Value) -> Result<ObjectCore> {
+        self.require(Operation::Get, Op::Get)?;
+        let path = self.object_path(Some(&id))?;
+        let resp = self
+            .send(
+                Op::Get,
+                HttpMethod::Get,
+                path.clone(),
+                Vec::new(),
+                Body::Empty,
+            )
+            .await?;
+        self.object_from(&resp, Op::Get, HttpMethod::Get, &path)
+    }
+
+    pub async fn fetch(&self, op: Op) -> Result<ObjectCore> {
+        self.require(Operation::GetWithoutId, op)?;
+        let path = self.path()?;
+        let resp = self
+            .send(op, HttpMethod::Get, path.clone(), Vec::new(), Body::Empty)
+            .await?;
+        self.object_from(&resp, op, HttpMethod::Get, &path)
+    }
+
+    /// Checks required attributes and the exclusive group of `table` against `attrs`.
+    pub(crate) fn validate(
+        &self,
+        op: Op,
+        table: &AttrTable,
+        has: &dyn Fn(&str) -> bool,
+    ) -> Result<()> {
+        let missing: Vec<&str> = table.required.iter().copied().filter(|a| !has(a)).collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|a| format!("'{a}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let s = if missing.len() == 1 { "" } else { "s" };
+            return Err(self.invalid(op, format!("missing required attribute{s} {list}")));
+        }
+        if !table.exclusive.is_empty() {
+            let given: Vec<&str> = table.exclusive.iter().copied().filter(|a| has(a)).collect();
+            if given.len() != 1 {
+                let group = table.exclusive.join(", ");
+                let msg = if given.is_empty() {
+                    format!("give exactly one of: {group}")
+                } else {
+                    format!("give only one of: {group} (got {})", given.join(", "))
+                };
+                return Err(self.invalid(op, msg));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create(&self, attrs: Attrs) -> Result<ObjectCore> {
+        self.require(Operation::Create, Op::Create)?;
+        self.validate(Op::Create, self.meta.create_attrs(), &|a| attrs.contains(a))?;
+        let path = self.path()?;
+        let body = encode_body(&self.types(), &attrs);
+        let resp = self
+            .send(Op::Create, HttpMethod::Post, path.clone(), Vec::new(), body)
+            .await?;
+        self.object_from(&resp, Op::Create, HttpMethod::Post, &path)
+    }
+
+    pub async fn update(&self, id: Option<Value>, attrs: Attrs) -> Result<ObjectCore> {
+        self.require(Operation::Update, Op::Update)?;
+        self.validate(Op::Update, self.meta.update_attrs(), &|a| attrs.contains(a))?;
+        let path = self.object_path(id.as_ref().filter(|_| self.meta.id_attr.is_some()))?;
+        let method = self.meta.update_method;
+        let body = encode_body(&self.types(), &attrs);
+        let resp = self
+            .send(Op::Update, method, path.clone(), Vec::new(), body)
+            .await?;
+        match decode_json(&resp, Op::Update, method, &path)? {
+            Value::Object(m) => Ok(ObjectCore::new(
+                self.gl.clone(),
+                self.meta,
+                self.parent.clone(),
+                m,
+                false,
+            )),
+            // Some endpoints answer an update with 204: keep what we sent.
+            Value::Null => {
+                let mut m = Map::new();
+                if let (Some(k), Some(id)) = (self.meta.id_attr, id) {
+                    m.insert(k.to_string(), id);
+                }
+                for (k, v) in attrs.iter() {
+                    if let Param::Value(v) = v {
+                        m.insert(k.to_string(), v.clone());
+                    }
+                }
+                Ok(ObjectCore::new(
+                    self.gl.clone(),
+                    self.meta,
+                    self.parent.clone(),
+                    m,
+                    false,
+                ))
+            }
+            other => Err(decode_error(
+                &resp,
+                Op::Update,
+                method,
+                &path,
+                format!("expected a JSON object, got {}", kind_of(&other)),
+            )),
+        }
+    }
+
+    pub async fn delete(&self, id: Option<Value>) -> Result<()> {
+        self.require(Operation::Delete, Op::Delete)?;
+        let path = self.object_path(id.as_ref())?;
+        self.send(
+            Op::Delete,
+            HttpMethod::Delete,
+            path,
+            Vec::new(),
+            Body::Empty,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set(&self, key: Value, value: Value, extra: Attrs) -> Result<ObjectCore> {
+        self.require(Operation::Set, Op::Set)?;
+        let path = self.object_path(Some(&key))?;
+        let mut attrs = extra;
+        attrs.insert("value", value);
+        let body = encode_body(&self.types(), &attrs);
+        let resp = self
+            .send(Op::Set, HttpMethod::Put, path.clone(), Vec::new(), body)
+            .await?;
+        self.object_from(&resp, Op::Set, HttpMethod::Put, &path)
+    }
+
+    /// One page of a listing.
+    pub async fn list_page(
+        &self,
+        filters: &Attrs,
+        per_page: Option<u32>,
+        page: u32,
+    ) -> Result<Page<ObjectCore>> {
+        let mut cursor = self.cursor(filters, per_page, Some(page))?;
+        match cursor.next_page().await? {
+            Some((items, info)) => Ok(Page {
+                items: items
+                    .into_iter()
+                    .map(|m| self.object_of(m))
+                    .collect::<Result<_>>()?,
+                info,
+            }),
+            None => Ok(Page {
+                items: Vec::new(),
+                info: PageInfo::default(),
+            }),
+        }
+    }
+
+    pub(crate) fn cursor(
+        &self,
+        filters: &Attrs,
+        per_page: Option<u32>,
+        page: Option<u32>,
+    ) -> Result<Cursor> {
+        self.require(Operation::List, Op::List)?;
+        let mut q = Vec::new();
+        encode_query(&self.types(), filters, &mut q).map_err(|m| self.invalid(Op::List, m))?;
+        if let Some(n) = per_page {
+            q.retain(|(k, _)| k != "per_page");
+            q.push(("per_page".into(), n.to_string()));
+        }
+        if let Some(p) = page {
+            q.retain(|(k, _)| k != "page");
+            q.push(("page".into(), p.to_string()));
+        }
+        Ok(Cursor::new(
+            self.gl.clone(),
+            Op::List,
+            self.path()?,
+            q,
+            self.opts.clone(),
+        ))
+    }
+
+    pub(crate) fn object_of(&self, v: Value) -> Result<ObjectCore> {
+        match v {
+            Value::Object(m) => Ok(ObjectCore::new(
+                self.gl.clone(),
+                self.meta,
+                self.parent.clone(),
+                m,
+                false,
+            )),
+            other => Err(Error::Decode {
+                op: Op::List,
+                method: HttpMethod::Get,
+                path: self.path().unwrap_or_default(),
+                status: 200,
+                detail: format!(
+                    "expected a JSON object in the list, got {}",
+                    kind_of(&other)
+                ),
+                body: other.to_string(),
+            }),
+        }
+    }
+
+    /// Runs a custom action. `object` is the object's attributes lookup for
+    /// `{id}` and parent placeholders; `None` for manager actions.
+    pub(crate) async fn run_action(
+        &self,
+        object: Option<&ObjectCore>,
+        a: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+    ) -> Result<ActionOutput> {
+        let op = Op::Action(a.name);
+        let mut args = Attrs::new();
+        for (name, value) in a.required.iter().zip(required) {
+            args.push(name.to_string(), value);
+        }
+        for (k, v) in optional.iter() {
+            args.insert(k, v.clone());
+        }
+        let lookup = |name: &str| -> Option<Value> {
+            if name == "id" {
+                return object.and_then(|o| o.id().cloned());
+            }
+            if let Some(Param::Value(v)) = args.get(name) {
+                if a.required.contains(&name) {
+                    return Some(v.clone());
+                }
+            }
+            self.parent_value(name)
+                .or_else(|| object.and_then(|o| o.attr(name).cloned()))
+        };
+        let path = fill_path(self.meta, a.path, &lookup)?;
+        // Arguments that went into the path are not sent again.
+        let mut rest = Attrs::new();
+        for (k, v) in args.iter() {
+            if !a.path.contains(&format!("{{{k}}}")) {
+                rest.push(k.to_string(), v.clone());
+            }
+        }
+        let types = self.types();
+        let (query, body) = match a.method {
+            HttpMethod::Get | HttpMethod::Delete => {
+                let mut q = Vec::new();
+                encode_query(&types, &rest, &mut q).map_err(|m| self.invalid(op, m))?;
+                (q, Body::Empty)
+            }
+            _ => (Vec::new(), encode_body(&types, &rest)),
+        };
+        if a.returns == Returns::List {
+            let mut cursor = Cursor::new(self.gl.clone(), op, path, query, self.opts.clone());
+            let mut out = Vec::new();
+            while let Some((items, _)) = cursor.next_page().await? {
+                out.extend(items);
+            }
+            return Ok(ActionOutput::List(out));
+        }
+        let resp = self.send(op, a.method, path.clone(), query, body).await?;
+        Ok(match a.returns {
+            Returns::None => ActionOutput::None,
+            Returns::Raw => ActionOutput::Raw(resp.body),
+            Returns::Json | Returns::List => {
+                ActionOutput::Json(decode_json(&resp, op, a.method, &path)?)
+            }
+            Returns::SelfObject => match decode_json(&resp, op, a.method, &path)? {
+                v @ (Value::Object(_) | Value::Null) => ActionOutput::Json(v),
+                other => {
+                    return Err(decode_error(
+                        &resp,
+                        op,
+                        a.method,
+                        &path,
+                        format!("expected the object as JSON, got {}", kind_of(&other)),
+                    ))
+                }
+            },
+        })
+    }
+}
+
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// What a custom action returned, before conversion to the method's return type.
+#[derive(Debug)]
+pub(crate) enum ActionOutput {
+    None,
+    Json(Value),
+    List(Vec<Value>),
+    Raw(Bytes),
+}
+
+/// Conversion of an action's output into the generated method's return type.
+pub(crate) trait FromActionOutput: Sized {
+    fn from_output(o: ActionOutput) -> Self;
+}
+
+impl FromActionOutput for () {
+    fn from_output(_: ActionOutput) -> Self {}
+}
+
+impl FromActionOutput for Value {
+    fn from_output(o: ActionOutput) -> Self {
+        match o {
+            ActionOutput::None => Value::Null,
+            ActionOutput::Json(v) => v,
+            ActionOutput::List(l) => Value::Array(l),
+            ActionOutput::Raw(b) => serde_json::from_slice(&b)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into_owned())),
+        }
+    }
+}
+
+impl FromActionOutput for Vec<Value> {
+    fn from_output(o: ActionOutput) -> Self {
+        match o {
+            ActionOutput::List(l) => l,
+            ActionOutput::Json(Value::Array(l)) => l,
+            ActionOutput::Json(Value::Null) | ActionOutput::None => Vec::new(),
+            ActionOutput::Json(v) => vec![v],
+            ActionOutput::Raw(b) => vec![Value::String(String::from_utf8_lossy(&b).into_owned())],
+        }
+    }
+}
+
+impl FromActionOutput for Bytes {
+    fn from_output(o: ActionOutput) -> Self {
+        match o {
+            ActionOutput::Raw(b) => b,
+            ActionOutput::None => Bytes::new(),
+            ActionOutput::Json(v) => Bytes::from(v.to_string()),
+            ActionOutput::List(l) => Bytes::from(Value::Array(l).to_string()),
+        }
+    }
+}
+
+/// Pagination facts from GitLab's response headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    /// `X-Page`
+    pub page: Option<u32>,
+    /// `X-Per-Page`
+    pub per_page: Option<u32>,
+    /// `X-Total` (absent on very large collections).
+    pub total: Option<u64>,
+    /// `X-Total-Pages`
+    pub total_pages: Option<u32>,
+    /// `X-Next-Page`
+    pub next_page: Option<u32>,
+    /// `X-Prev-Page`
+    pub prev_page: Option<u32>,
+    /// `Link: <…>; rel="next"` (keyset pagination uses only this).
+    pub next_url: Option<String>,
+}
+
+impl PageInfo {
+    pub(crate) fn from_headers(h: &reqwest::header::HeaderMap) -> PageInfo {
+        fn num<T: std::str::FromStr>(h: &reqwest::header::HeaderMap, k: &str) -> Option<T> {
+            h.get(k)?.to_str().ok()?.trim().parse().ok()
+        }
+        PageInfo {
+            page: num(h, "x-page"),
+            per_page: num(h, "x-per-page"),
+            total: num(h, "x-total"),
+            total_pages: num(h, "x-total-pages"),
+            next_page: num(h, "x-next-page"),
+            prev_page: num(h, "x-prev-page"),
+            next_url: h
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|v| link_rel(v, "next")),
+        }
+    }
+}
+
+/// Finds the URL with `rel="<rel>"` in a `Link` header value.
+pub(crate) fn link_rel(header: &str, rel: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let mut pieces = part.split(';');
+        let url = pieces.next()?.trim();
+        let url = url.strip_prefix('<')?.strip_suffix('>')?;
+        pieces
+            .any(|p| {
+                let p = p.trim();
+                p == format!("rel=\"{rel}\"") || p == format!("rel={rel}")
+            })
+            .then(|| url.to_string())
+    })
+}
+
+/// One page of objects and what the server said about the rest.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub info: PageInfo,
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// Walks the pages of a listing: follows `Link: rel="next"` when present
+/// (keyset pagination), else `X-Next-Page`.
+pub(crate) struct Cursor {
+    gl: Gitlab,
+    op: Op,
+    next: Option<(String, Vec<(String, String)>)>,
+    opts: CallOptions,
+}
+
+impl Cursor {
+    pub(crate) fn new(
+        gl: Gitlab,
+        op: Op,
+        path: String,
+        query: Vec<(String, String)>,
+        opts: CallOptions,
+    ) -> Cursor {
+        Cursor {
+            gl,
+            op,
+            next: Some((path, query)),
+            opts,
+        }
+    }
+
+    pub(crate) async fn next_page(&mut self) -> Result<Option<(Vec<Value>, PageInfo)>> {
+        let Some((path, query)) = self.next.take() else {
+            return Ok(None);
+        };
+        let resp = self
+            .gl
+            .send(Request {
+                op: self.op,
+                method: HttpMethod::Get,
+                path: path.clone(),
+                query: query.clone(),
+                body: Body::Empty,
+                opts: &self.opts,
+            })
+            .await?;
+        let info = PageInfo::from_headers(&resp.headers);
+        let items = match decode_json(&resp, self.op, HttpMethod::Get, &path)? {
+            Value::Array(items) => items,
+            other => {
+                return Err(decode_error(
+                    &resp,
+                    self.op,
+                    HttpMethod::Get,
+                    &path,
+                    format!("expected a JSON array, got {}", kind_of(&other)),
+                ))
+            }
+        };
+        if !items.is_empty() {
+            if let Some(url) = &info.next_url {
+                self.next = Some((self.gl.rebase_link(url), Vec::new()));
+            } else if let Some(n) = info.next_page {
+                let mut q = query;
+                q.retain(|(k, _)| k != "page");
+                q.push(("page".into(), n.to_string()));
+                self.next = Some((path, q));
+            }
+        }
+        Ok(Some((items, info)))
+    }
+}
+
+/// A listing being set up: add filters, then choose `.page(n)`, `.all()` or `.stream()`.
+pub struct ListRequest<R> {
+    core: DynManager,
+    filters: Attrs,
+    per_page: Option<u32>,
+    _r: PhantomData<fn() -> R>,
+}
+
+impl<R: Resource> ListRequest<R> {
+    /// Adds a list filter (`state`, `labels`, …); arrays and comma lists are encoded per schema.
+    pub fn filter(mut self, name: impl Into<String>, value: impl Into<Param>) -> Self {
+        self.filters.insert(name, value);
+        self
+    }
+
+    /// Adds several filters at once.
+    pub fn filters(mut self, attrs: Attrs) -> Self {
+        for (k, v) in attrs.iter() {
+            self.filters.insert(k, v.clone());
+        }
+        self
+    }
+
+    /// Page size, 1–100 (GitLab caps larger values at 100).
+    pub fn per_page(mut self, n: u32) -> Self {
+        self.per_page = Some(n.clamp(1, 100));
+        self
+    }
+
+    pub fn order_by(self, field: impl Into<String>) -> Self {
+        self.filter("order_by", field.into())
+    }
+
+    pub fn sort(self, dir: impl Into<String>) -> Self {
+        self.filter("sort", dir.into())
+    }
+
+    /// Keyset pagination (`pagination=keyset`), for endpoints that offer it.
+    pub fn keyset(self) -> Self {
+        self.filter("pagination", "keyset")
+    }
+
+    pub fn sudo(mut self, user: impl Into<String>) -> Self {
+        self.core.opts.sudo = Some(user.into());
+        self
+    }
+
+    /// Fetches page `n` (1-based) with its pagination facts.
+    pub async fn page(self, n: u32) -> Result<Page<Object<R>>> {
+        let page = self
+            .core
+            .list_page(&self.filters, self.per_page, n.max(1))
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(Object::from_core).collect(),
+            info: page.info,
+        })
+    }
+
+    /// Fetches every page.
+    pub async fn all(self) -> Result<Vec<Object<R>>> {
+        let mut cursor = self.core.cursor(&self.filters, self.per_page, None)?;
+        let mut out = Vec::new();
+        while let Some((items, _)) = cursor.next_page().await? {
+            for v in items {
+                out.push(Object::from_core(self.core.object_of(v)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Streams objects page by page; memory holds one page at a time.
+    pub fn stream(self) -> impl Stream<Item = Result<Object<R>>> + Send + 'static {
+        let cursor = self.core.cursor(&self.filters, self.per_page, None);
+        let core = self.core;
+        let state = (cursor.map(Some), VecDeque::<Value>::new(), core);
+        stream::unfold(state, |(cursor, mut buf, core)| async move {
+            let mut cursor = match cursor {
+                Ok(Some(c)) => c,
+                Ok(None) => return None,
+                Err(e) => return Some((Err(e), (Ok(None), buf, core))),
+            };
+            loop {
+                if let Some(v) = buf.pop_front() {
+                    let item = core.object_of(v).map(Object::from_core);
+                    return Some((item, (Ok(Some(cursor)), buf, core)));
+                }
+                match cursor.next_page().await {
+                    Ok(Some((items, _))) => buf.extend(items),
+                    Ok(None) => return None,
+                    Err(e) => return Some((Err(e), (Ok(None), buf, core))),
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_url_encoded() {
+        assert_eq!(
+            encode_id(&Value::from("group/sub/project")),
+            "group%2Fsub%2Fproject"
+        );
+        assert_eq!(encode_id(&Value::from(42)), "42");
+        assert_eq!(encode_id(&Value::from("feature/a b")), "feature%2Fa%20b");
+        assert_eq!(encode_id(&Value::from("v1.0-rc_1~x")), "v1.0-rc_1~x");
+    }
+
+    #[test]
+    fn link_header_next_is_found() {
+        let h = r#"<https://gl/api/v4/projects?page=1>; rel="prev", <https://gl/api/v4/projects?id_after=5&pagination=keyset>; rel="next", <https://gl/api/v4/projects?page=9>; rel="last""#;
+        assert_eq!(
+            link_rel(h, "next").as_deref(),
+            Some("https://gl/api/v4/projects?id_after=5&pagination=keyset")
+        );
+        assert_eq!(link_rel(h, "first"), None);
+    }
+}

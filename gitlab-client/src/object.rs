@@ -1,0 +1,387 @@
+//! Objects: the server's JSON kept as a map, plus the changes made locally.
+//!
+//! Nothing is deserialised into per-resource structs, so a field GitLab adds
+//! tomorrow, or a `null` where a string used to be, never breaks decoding.
+//! Typed access is opt-in: [`Object::get`] and [`Object::deserialize`].
+
+use crate::attrs::{encode_body, Attrs, Param};
+use crate::client::{decode_json, Gitlab};
+use crate::error::{Error, Op, Result};
+use crate::manager::{kind_of, ActionOutput, DynManager, FromActionOutput, Manager, ParentValues};
+use crate::meta::{ActionMeta, Operation, Resource, ResourceMeta};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::marker::PhantomData;
+
+/// The resource-independent part of an object.
+#[derive(Clone)]
+pub struct ObjectCore {
+    gl: Gitlab,
+    meta: &'static ResourceMeta,
+    parent: ParentValues,
+    /// What the server sent last.
+    attrs: Map<String, Value>,
+    /// Values set locally since then.
+    updates: Map<String, Value>,
+    lazy: bool,
+}
+
+impl std::fmt::Debug for ObjectCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(self.meta.name)
+            .field("attrs", &self.attrs)
+            .field("updates", &self.updates)
+            .field("lazy", &self.lazy)
+            .finish()
+    }
+}
+
+impl ObjectCore {
+    pub(crate) fn new(
+        gl: Gitlab,
+        meta: &'static ResourceMeta,
+        parent: ParentValues,
+        attrs: Map<String, Value>,
+        lazy: bool,
+    ) -> Self {
+        ObjectCore {
+            gl,
+            meta,
+            parent,
+            attrs,
+            updates: Map::new(),
+            lazy,
+        }
+    }
+
+    pub fn meta(&self) -> &'static ResourceMeta {
+        self.meta
+    }
+
+    pub fn id(&self) -> Option<&Value> {
+        self.attr(self.meta.id_attr?)
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&Value> {
+        self.updates.get(name).or_else(|| self.attrs.get(name))
+    }
+
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+        self.updates.insert(name.into(), value.into());
+    }
+
+    /// Attributes set locally whose value differs from what the server sent.
+    pub fn unsaved_changes(&self) -> Vec<(&str, &Value)> {
+        self.updates
+            .iter()
+            .filter(|(k, v)| self.attrs.get(k.as_str()) != Some(*v))
+            .map(|(k, v)| (k.as_str(), v))
+            .collect()
+    }
+
+    /// The server's attributes with local changes applied.
+    pub fn to_json(&self) -> Value {
+        let mut m = self.attrs.clone();
+        for (k, v) in &self.updates {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    pub fn is_lazy(&self) -> bool {
+        self.lazy
+    }
+
+    /// The manager this object belongs to (same parents, same client).
+    pub fn manager(&self) -> DynManager {
+        DynManager {
+            gl: self.gl.clone(),
+            meta: self.meta,
+            parent: self.parent.clone(),
+            opts: Default::default(),
+        }
+    }
+
+    fn replace(&mut self, attrs: Map<String, Value>) {
+        self.attrs = attrs;
+        self.updates.clear();
+        self.lazy = false;
+    }
+
+    /// Value for a child's placeholder: our own parent values first (the path we
+    /// were reached by), then our attributes.
+    fn value_for_child(&self, attr: &str) -> Option<Value> {
+        self.parent
+            .iter()
+            .find(|(k, _)| *k == attr)
+            .map(|(_, v)| v.clone())
+            .or_else(|| self.attr(attr).cloned())
+    }
+
+    pub fn child(&self, child: &'static ResourceMeta) -> DynManager {
+        let mut m = DynManager::new(&self.gl, child);
+        for (placeholder, attr) in child.from_parent {
+            if let Some(v) = self.value_for_child(attr) {
+                m = m.with_parent(placeholder, v);
+            }
+        }
+        m
+    }
+
+    fn object_path(&self, op: Op) -> Result<String> {
+        let base = self.manager().path()?;
+        match self.meta.id_attr {
+            None => Ok(base),
+            Some(k) => match self.attr(k) {
+                Some(id) if !id.is_null() => Ok(format!("{base}/{}", crate::encode_id(id))),
+                _ => Err(Error::InvalidAttrs {
+                    op,
+                    resource: self.meta.name,
+                    message: format!("the object has no '{k}' to address it by"),
+                }),
+            },
+        }
+    }
+
+    /// Sends the update's required attributes plus what changed; no request when nothing did.
+    pub async fn save(&mut self) -> Result<()> {
+        if !self.meta.supports(Operation::Update) {
+            return Err(Error::Unsupported {
+                resource: self.meta.name,
+                op: Op::Update,
+            });
+        }
+        let changes: Vec<(String, Value)> = self
+            .unsaved_changes()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let table = self.meta.update_attrs();
+        let mut body = Attrs::new();
+        for req in table.required {
+            match self.attr(req) {
+                Some(v) => body.insert(*req, v.clone()),
+                None => return Err(Error::InvalidAttrs {
+                    op: Op::Update,
+                    resource: self.meta.name,
+                    message: format!(
+                        "cannot save: required update attribute '{req}' is not set on the object"
+                    ),
+                }),
+            }
+        }
+        for (k, v) in changes {
+            body.insert(k, v);
+        }
+        let mgr = self.manager();
+        mgr.validate(Op::Update, table, &|a| body.contains(a))?;
+        let path = self.object_path(Op::Update)?;
+        let method = self.meta.update_method;
+        let encoded = encode_body(&|k| self.meta.attr_type(k), &body);
+        let resp = mgr
+            .send(Op::Update, method, path.clone(), Vec::new(), encoded)
+            .await?;
+        match decode_json(&resp, Op::Update, method, &path)? {
+            Value::Object(m) => self.replace(m),
+            // No body back: the server took our values.
+            Value::Null => {
+                let updates = std::mem::take(&mut self.updates);
+                self.attrs.extend(updates);
+            }
+            other => {
+                return Err(crate::client::decode_error(
+                    &resp,
+                    Op::Update,
+                    method,
+                    &path,
+                    format!("expected a JSON object, got {}", kind_of(&other)),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn delete(&self) -> Result<()> {
+        if !self.meta.supports(Operation::Delete) {
+            return Err(Error::Unsupported {
+                resource: self.meta.name,
+                op: Op::Delete,
+            });
+        }
+        let id = self.id().cloned();
+        self.manager().delete(id).await
+    }
+
+    /// Fetches the object again; local unsaved changes are dropped.
+    pub async fn refresh(&mut self) -> Result<()> {
+        let mgr = self.manager();
+        let fresh = match self.meta.id_attr {
+            Some(_) => {
+                let id = self.id().cloned().ok_or_else(|| Error::InvalidAttrs {
+                    op: Op::Get,
+                    resource: self.meta.name,
+                    message: "the object has no id to refresh by".into(),
+                })?;
+                mgr.get(id).await?
+            }
+            None => mgr.fetch(Op::Get).await?,
+        };
+        self.replace(fresh.attrs);
+        Ok(())
+    }
+
+    pub(crate) async fn run_action(
+        &self,
+        a: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+    ) -> Result<ActionOutput> {
+        self.manager()
+            .run_action(Some(self), a, required, optional)
+            .await
+    }
+}
+
+/// An object of resource `R` (`Project = Object<kind::Project>`).
+pub struct Object<R> {
+    core: ObjectCore,
+    _r: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Object<R> {
+    fn clone(&self) -> Self {
+        Object {
+            core: self.core.clone(),
+            _r: PhantomData,
+        }
+    }
+}
+
+impl<R> std::fmt::Debug for Object<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.core.fmt(f)
+    }
+}
+
+impl<R: Resource> Object<R> {
+    pub(crate) fn from_core(core: ObjectCore) -> Self {
+        Object {
+            core,
+            _r: PhantomData,
+        }
+    }
+
+    /// The value of the id attribute (`id`, `iid`, `name`…).
+    pub fn id(&self) -> Option<&Value> {
+        self.core.id()
+    }
+
+    /// An attribute as raw JSON; local changes win over what the server sent.
+    pub fn attr(&self, name: &str) -> Option<&Value> {
+        self.core.attr(name)
+    }
+
+    /// An attribute as `T`; a missing attribute reads as `null`, so use `Option<T>` when it may be absent.
+    ///
+    /// ```no_run
+    /// # async fn f(issue: gitlab_client::resources::ProjectIssue) -> gitlab_client::Result<()> {
+    /// let labels: Vec<String> = issue.get("labels")?;
+    /// let due: Option<String> = issue.get("due_date")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
+        let v = self.core.attr(name).unwrap_or(&Value::Null);
+        T::deserialize(v).map_err(|e| Error::Attribute {
+            resource: R::META.name,
+            attr: name.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// The whole object as your own type.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_value(self.core.to_json()).map_err(|e| Error::Attribute {
+            resource: R::META.name,
+            attr: "(whole object)".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Sets an attribute locally; [`save`](Self::save) sends it.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) -> &mut Self {
+        self.core.set(name, value);
+        self
+    }
+
+    /// All attributes, with local changes applied.
+    pub fn to_json(&self) -> Value {
+        self.core.to_json()
+    }
+
+    /// Attributes set locally that differ from the server's values.
+    pub fn unsaved_changes(&self) -> Vec<(&str, &Value)> {
+        self.core.unsaved_changes()
+    }
+
+    /// Whether the object was made by `get_lazy` and never fetched.
+    pub fn is_lazy(&self) -> bool {
+        self.core.is_lazy()
+    }
+
+    pub fn resource(&self) -> &'static ResourceMeta {
+        R::META
+    }
+
+    /// Sends the changed attributes (plus the update's required ones). Makes no
+    /// request when nothing changed.
+    pub async fn save(&mut self) -> Result<()> {
+        self.core.save().await
+    }
+
+    pub async fn delete(&self) -> Result<()> {
+        self.core.delete().await
+    }
+
+    /// Re-reads the object from the server, dropping unsaved changes.
+    pub async fn refresh(&mut self) -> Result<()> {
+        self.core.refresh().await
+    }
+
+    /// The manager of a sub-resource, with its placeholders filled from this object.
+    pub(crate) fn child<C: Resource>(&self) -> Manager<C> {
+        Manager::from_core(self.core.child(C::META))
+    }
+
+    pub(crate) async fn action<T: FromActionOutput>(
+        &self,
+        a: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+    ) -> Result<T> {
+        let out = self.core.run_action(a, required, optional).await?;
+        Ok(T::from_output(out))
+    }
+
+    /// Runs an action whose response is this object's new state.
+    pub(crate) async fn action_update_self(
+        &mut self,
+        a: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+    ) -> Result<()> {
+        if let ActionOutput::Json(Value::Object(m)) =
+            self.core.run_action(a, required, optional).await?
+        {
+            self.core.replace(m);
+        }
+        Ok(())
+    }
+
+    /// The untyped object.
+    pub fn into_core(self) -> ObjectCore {
+        self.core
+    }
+}
