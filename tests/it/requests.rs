@@ -1,0 +1,1 @@
+// Request-level tests against wiremock: written next.
