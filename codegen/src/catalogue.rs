@@ -300,10 +300,19 @@ fn module_of(display: &str) -> String {
 pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> {
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
+    // Names written in files that failed to parse, read off the text, so they do
+    // not also show up as "unknown resource" wherever they are referenced.
+    let mut unparsed_names = Vec::new();
     for (file, text) in sources {
         match crate::yaml::from_str::<SchemaFile>(text) {
             Ok(f) => parsed.push((*file, *text, f)),
-            Err(e) => diags.push(shape_error(file, text, e)),
+            Err(e) => {
+                diags.push(shape_error(file, text, e));
+                unparsed_names.extend(text.lines().filter_map(|l| {
+                    let v = l.trim_start().strip_prefix("- name:")?.trim();
+                    is_type_name(v).then(|| v.to_string())
+                }));
+            }
         }
     }
     let mut resources: Vec<(Resource, &str, &str, usize)> = Vec::new();
@@ -318,6 +327,7 @@ pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> 
     let all_names: Vec<String> = parsed
         .iter()
         .flat_map(|(_, _, f)| f.resources.iter().filter_map(|r| r.name.clone()))
+        .chain(unparsed_names)
         .collect();
     cross_checks(&resources, &all_names, &mut diags);
     if !diags.is_empty() {
@@ -745,7 +755,7 @@ impl Cx<'_> {
             return None;
         };
         let Some(rel) = a.path.clone() else {
-            self.err(diags, ap, format!("action '{name}' {ctx} has no 'path' (relative like '{{id}}/star' is not needed: write 'star', or an absolute '/projects/{{id}}/star')"));
+            self.err(diags, ap, format!("action '{name}' {ctx} has no 'path': give one relative to the object (e.g. 'star' for <object path>/star) or an absolute template starting with '/'"));
             return None;
         };
         let returns = a.returns.unwrap_or_default();

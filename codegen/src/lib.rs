@@ -22,19 +22,21 @@ use std::path::Path;
 /// `out_file`. On a bad schema it prints every located error and exits the
 /// build script with status 1, so `cargo build` fails with readable messages.
 pub fn build_script(schema_dir: &Path, out_file: &Path) {
-    println!("cargo:rerun-if-changed={}", schema_dir.display());
-    rerun_on_every_file(schema_dir);
     let cat = match load_dir(schema_dir) {
         Ok(c) => c,
         Err(diags) => {
+            // A failed build script always reruns, so no rerun-if-changed lines here:
+            // they would bury the messages in cargo's output.
             eprintln!("error: the schema in {} is invalid:", schema_dir.display());
             for d in &diags.0 {
                 eprintln!("{d}");
-                println!("cargo:warning={d}");
+                println!("cargo::error={d}");
             }
             std::process::exit(1);
         }
     };
+    println!("cargo:rerun-if-changed={}", schema_dir.display());
+    rerun_on_every_file(schema_dir);
     let code = generate(&cat);
     // Only touch the file when it changed, so unrelated rebuilds stay incremental.
     if std::fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {

@@ -164,13 +164,15 @@ impl ObjectCore {
         for req in table.required {
             match self.attr(req) {
                 Some(v) => body.insert(*req, v.clone()),
-                None => return Err(Error::InvalidAttrs {
-                    op: Op::Update,
-                    resource: self.meta.name,
-                    message: format!(
+                None => {
+                    return Err(Error::InvalidAttrs {
+                        op: Op::Update,
+                        resource: self.meta.name,
+                        message: format!(
                         "cannot save: required update attribute '{req}' is not set on the object"
                     ),
-                }),
+                    })
+                }
             }
         }
         for (k, v) in changes {
