@@ -1,5 +1,6 @@
 //! One integration-test binary (one link step) with a module per concern.
 
+mod api_shapes;
 mod requests;
 mod schema_errors;
 mod snapshots;
