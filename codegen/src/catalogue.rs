@@ -44,6 +44,8 @@ pub struct Resource {
     pub create: Option<AttrTable>,
     pub update: Option<AttrTable>,
     pub update_method: Option<UpdateMethod>,
+    /// Full template `create` posts to, when not the collection path.
+    pub create_path: Option<String>,
     pub list_filters: Vec<String>,
     #[serde(serialize_with = "as_map")]
     pub attr_types: Vec<(String, AttrType)>,
@@ -71,6 +73,9 @@ pub struct AttrTable {
 #[derive(Debug, Clone, Serialize)]
 pub struct Action {
     pub name: String,
+    /// Name in the command line and in python-gitlab, when it differs from `name`
+    /// (which must not clash with the runtime's own methods).
+    pub cli_name: Option<String>,
     pub method: HttpMethod,
     /// Full path template, e.g. `/projects/{project_id}/issues/{id}/move`.
     pub path: String,
@@ -485,7 +490,7 @@ impl Cx<'_> {
                 format!("path '{path}' {ctx} must start with '/'"),
             );
         }
-        let placeholders = match placeholders(&path) {
+        let placeholders = match path_placeholders(&path) {
             Ok(p) => p,
             Err(m) => {
                 self.err(diags, &at(&[key("path")]), format!("{m} {ctx}"));
@@ -565,7 +570,7 @@ impl Cx<'_> {
         ops.sort_by_key(|o| Operation::ALL.iter().position(|x| x == o));
         ops.dedup();
         if id_attr.is_none() {
-            for op in [Operation::Get, Operation::Delete] {
+            for op in [Operation::Get] {
                 if ops.contains(&op) {
                     self.err(
                         diags,
@@ -603,11 +608,14 @@ impl Cx<'_> {
             }
             None
         };
-        if !raw.list_filters.is_empty() && !ops.contains(&Operation::List) {
+        if !raw.list_filters.is_empty()
+            && !ops.contains(&Operation::List)
+            && !ops.contains(&Operation::GetWithoutId)
+        {
             self.err(
                 diags,
                 &at(&[key("list_filters")]),
-                format!("list_filters given {ctx}, but its operations lack 'list'"),
+                format!("list_filters given {ctx}, but it has neither 'list' nor 'get_without_id'"),
             );
         }
         self.names(
@@ -617,6 +625,26 @@ impl Cx<'_> {
             "list filter",
             &ctx,
         );
+
+        let create_path = raw.create_path.as_ref().map(|rel| {
+            let full = format!("{path}/{}", rel.trim_start_matches('/'));
+            let cp = at(&[key("create_path")]);
+            if !ops.contains(&Operation::Create) {
+                self.err(diags, &cp, format!("create_path given {ctx}, but its operations lack 'create'"));
+            }
+            match path_placeholders(&full) {
+                Err(m) => self.err(diags, &cp, format!("{m} {ctx}")),
+                Ok(phs) => {
+                    let attrs = create.as_ref().map(|t| [&t.required[..], &t.optional[..]].concat()).unwrap_or_default();
+                    for ph in phs {
+                        if !placeholders.contains(&ph) && !attrs.contains(&ph) {
+                            self.err(diags, &cp, format!("placeholder '{{{ph}}}' in create_path {ctx} is neither a path placeholder nor a create attribute"));
+                        }
+                    }
+                }
+            }
+            full
+        });
 
         // Actions.
         let mut actions = Vec::new();
@@ -706,6 +734,7 @@ impl Cx<'_> {
             create,
             update,
             update_method,
+            create_path,
             list_filters: raw.list_filters.clone(),
             attr_types: raw.types.0.clone(),
             sub_resources: raw.sub_resources.0.clone(),
@@ -802,7 +831,7 @@ impl Cx<'_> {
                 _ => format!("{res_path}/{rel}"),
             }
         };
-        match placeholders(&full) {
+        match path_placeholders(&full) {
             Err(m) => self.err(diags, &sub("path"), format!("{m} in action '{name}' {ctx}")),
             Ok(phs) => {
                 for ph in phs {
@@ -823,6 +852,7 @@ impl Cx<'_> {
             return None;
         }
         Some(Action {
+            cli_name: a.cli_name.clone(),
             name,
             method,
             path: full,
@@ -988,7 +1018,7 @@ fn cross_checks(
                 key("sub_resources"),
                 key(acc),
             ];
-            let Some((child, ..)) = resources.iter().find(|(c, ..)| &c.name == target) else {
+            if !resources.iter().any(|(c, ..)| &c.name == target) {
                 if names.contains(target) {
                     continue; // exists but has its own errors, reported where it is defined
                 }
@@ -1003,20 +1033,12 @@ fn cross_checks(
                         r.name
                     ),
                 });
-                continue;
-            };
-            if child.from_parent.is_empty() {
-                diags.push(Diagnostic {
-                    file: file.to_string(),
-                    pos: locate(text, &p),
-                    message: format!("sub-resource '{acc}' of {}: {target} takes nothing from a parent (its path has no placeholders), so it cannot hang off {}", r.name, r.name),
-                });
             }
         }
     }
 }
 
-fn placeholders(path: &str) -> Result<Vec<String>, String> {
+fn path_placeholders(path: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {

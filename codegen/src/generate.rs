@@ -164,6 +164,7 @@ fn type_tokens(t: AttrType) -> TokenStream {
         AttrType::File => quote! { AttrType::File },
         AttrType::Json => quote! { AttrType::Json },
         AttrType::Lowercase => quote! { AttrType::Lowercase },
+        AttrType::Body => quote! { AttrType::Body },
     }
 }
 
@@ -201,9 +202,11 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     let update_method = match r.update_method {
         Some(UpdateMethod::Put) => quote! { HttpMethod::Put },
         Some(UpdateMethod::Post) => quote! { HttpMethod::Post },
+        Some(UpdateMethod::Patch) => quote! { HttpMethod::Patch },
         None => quote! { HttpMethod::Put },
     };
     let filters = strs(&r.list_filters);
+    let create_path = opt_str(&r.create_path);
     let types = r.attr_types.iter().map(|(k, t)| {
         let t = type_tokens(*t);
         quote! { (#k, #t) }
@@ -304,6 +307,7 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
             create: #create,
             update: #update,
             update_method: #update_method,
+            create_path: #create_path,
             list_filters: #filters,
             attr_types: &[#(#types),*],
             sub_resources: &[#(#sub_entries),*],
@@ -325,6 +329,7 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
 
 fn action_meta(a: &Action) -> TokenStream {
     let name = &a.name;
+    let cli_name = opt_str(&a.cli_name);
     let doc = a.doc.clone().unwrap_or_default();
     let method = method_tokens(a.method);
     let path = &a.path;
@@ -336,7 +341,7 @@ fn action_meta(a: &Action) -> TokenStream {
         ActionTarget::Manager => quote! { ActionTarget::Manager },
     };
     quote! {
-        ActionMeta { name: #name, doc: #doc, method: #method, path: #path, required: #req, optional: #opt, returns: #ret, on: #on }
+        ActionMeta { name: #name, cli_name: #cli_name, doc: #doc, method: #method, path: #path, required: #req, optional: #opt, returns: #ret, on: #on }
     }
 }
 

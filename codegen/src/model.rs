@@ -37,6 +37,10 @@ pub struct RawResource {
     pub id: Option<Option<String>>,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Where `create` posts when it is not the collection path, relative to it;
+    /// placeholders may name create attributes (`{file_path}`).
+    #[serde(default)]
+    pub create_path: Option<String>,
     #[serde(default)]
     pub update_method: Option<UpdateMethod>,
     #[serde(default)]
@@ -69,6 +73,9 @@ pub struct RawAttrTable {
 #[serde(deny_unknown_fields)]
 pub struct RawAction {
     pub name: Option<String>,
+    /// CLI (python-gitlab) name when `name` must differ, e.g. `get` → `get_file`.
+    #[serde(default)]
+    pub cli_name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
     pub method: Option<HttpMethod>,
@@ -125,6 +132,8 @@ pub enum UpdateMethod {
     Put,
     #[serde(rename = "POST")]
     Post,
+    #[serde(rename = "PATCH")]
+    Patch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -210,6 +219,8 @@ pub enum AttrType {
     Json,
     /// A string GitLab expects in lower case.
     Lowercase,
+    /// The whole request body, sent as raw bytes (generic package uploads).
+    Body,
 }
 
 impl AttrType {
@@ -224,6 +235,7 @@ impl AttrType {
             AttrType::File => "file",
             AttrType::Json => "json",
             AttrType::Lowercase => "lowercase",
+            AttrType::Body => "body",
         }
     }
 }

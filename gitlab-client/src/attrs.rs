@@ -156,6 +156,7 @@ impl<K: Into<String>, V: Into<Param>> FromIterator<(K, V)> for Attrs {
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     Empty,
+    Raw(Bytes),
     Json(Value),
     Multipart(Vec<(String, MultipartValue)>),
 }
@@ -170,6 +171,9 @@ impl Body {
     pub(crate) fn to_reqwest(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self {
             Body::Empty => req,
+            Body::Raw(b) => req
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(b.clone()),
             Body::Json(v) => req
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(serde_json::to_vec(v).unwrap_or_default()),
@@ -267,6 +271,14 @@ fn encode_query_value(k: &str, t: AttrType, v: &Value, out: &mut Vec<(String, St
 pub(crate) fn encode_body(types: &dyn Fn(&str) -> AttrType, attrs: &Attrs) -> Body {
     if attrs.is_empty() {
         return Body::Empty;
+    }
+    // An attribute typed `body` is the whole request (other attributes go in the path).
+    if let Some((_, p)) = attrs.iter().find(|(k, _)| types(k) == AttrType::Body) {
+        return Body::Raw(match p {
+            Param::File(f) => f.bytes.clone(),
+            Param::Value(Value::String(s)) => Bytes::from(s.clone()),
+            Param::Value(v) => Bytes::from(v.to_string()),
+        });
     }
     if attrs.has_files() {
         let mut parts = Vec::new();

@@ -455,13 +455,17 @@ impl Gitlab {
     pub(crate) async fn send(&self, req: Request<'_>) -> Result<Response> {
         let inner = &self.inner;
         let display_path = display_path(&req.path, &inner.base);
-        let mut url = if req.path.starts_with("http://") || req.path.starts_with("https://") {
+        let absolute = req.path.starts_with("http://") || req.path.starts_with("https://");
+        let mut url = if absolute {
             req.path.clone()
         } else {
             format!("{}{}", inner.base, req.path)
         };
         let mut query = req.query.clone();
-        query.extend(req.opts.query.iter().cloned());
+        // A full URL (a `Link: rel="next"`) already carries the listing's parameters.
+        if !absolute {
+            query.extend(req.opts.query.iter().cloned());
+        }
         let mut redirects = 0;
         loop {
             let same_origin = origin_of(&url).as_deref() == Some(inner.origin.as_str());

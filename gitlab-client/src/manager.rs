@@ -207,6 +207,14 @@ impl<R: ops::GetWithoutId> Manager<R> {
         self.fetch_as(Op::Get).await
     }
 
+    /// `GET {path}` with query filters (statistics endpoints take `labels`, `milestone`, …).
+    pub async fn fetch_with(&self, filters: Attrs) -> Result<Object<R>> {
+        self.core
+            .fetch_filtered(Op::Get, &filters)
+            .await
+            .map(Object::from_core)
+    }
+
     pub(crate) async fn fetch_as(&self, op: Op) -> Result<Object<R>> {
         self.core.fetch(op).await.map(Object::from_core)
     }
@@ -239,6 +247,11 @@ impl<R: ops::Delete> Manager<R> {
     /// `DELETE {path}/{id}`.
     pub async fn delete(&self, id: impl Into<Value>) -> Result<()> {
         self.core.delete(Some(id.into())).await
+    }
+
+    /// `DELETE {path}` of a singleton resource (push rules, pages…).
+    pub async fn delete_current(&self) -> Result<()> {
+        self.core.delete(None).await
     }
 }
 
@@ -299,9 +312,10 @@ impl DynManager {
         fill_path(self.meta, self.meta.path, &|n| self.parent_value(n))
     }
 
+    /// `{path}/{id}`, or just `{path}` for singletons (which have no id attribute).
     fn object_path(&self, id: Option<&Value>) -> Result<String> {
         let base = self.path()?;
-        Ok(match id {
+        Ok(match id.filter(|_| self.meta.id_attr.is_some()) {
             Some(id) => format!("{base}/{}", encode_id(id)),
             None => base,
         })
@@ -399,10 +413,17 @@ impl DynManager {
     }
 
     pub async fn fetch(&self, op: Op) -> Result<ObjectCore> {
+        self.fetch_filtered(op, &Attrs::new()).await
+    }
+
+    /// GET of a singleton, with query filters.
+    pub async fn fetch_filtered(&self, op: Op, filters: &Attrs) -> Result<ObjectCore> {
         self.require(Operation::GetWithoutId, op)?;
         let path = self.path()?;
+        let mut q = Vec::new();
+        encode_query(&self.types(), filters, &mut q).map_err(|m| self.invalid(op, m))?;
         let resp = self
-            .send(op, HttpMethod::Get, path.clone(), Vec::new(), Body::Empty)
+            .send(op, HttpMethod::Get, path.clone(), q, Body::Empty)
             .await?;
         self.object_from(&resp, op, HttpMethod::Get, &path)
     }
@@ -442,7 +463,23 @@ impl DynManager {
     pub async fn create(&self, attrs: Attrs) -> Result<ObjectCore> {
         self.require(Operation::Create, Op::Create)?;
         self.validate(Op::Create, self.meta.create_attrs(), &|a| attrs.contains(a))?;
-        let path = self.path()?;
+        let (path, attrs) = match self.meta.create_path {
+            None => (self.path()?, attrs),
+            // e.g. repository files: POST {path}/{file_path}; attributes used in the path are not sent again.
+            Some(template) => {
+                let lookup = |n: &str| match attrs.get(n) {
+                    Some(Param::Value(v)) => Some(v.clone()),
+                    _ => self.parent_value(n),
+                };
+                let path = fill_path(self.meta, template, &lookup)?;
+                let rest: Attrs = attrs
+                    .iter()
+                    .filter(|(k, _)| !template.contains(&format!("{{{k}}}")))
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                (path, rest)
+            }
+        };
         let body = encode_body(&self.types(), &attrs);
         let resp = self
             .send(Op::Create, HttpMethod::Post, path.clone(), Vec::new(), body)

@@ -28,6 +28,8 @@ pub struct ResourceMeta {
     /// `None` when the resource cannot be updated.
     pub update: Option<AttrTable>,
     pub update_method: HttpMethod,
+    /// Where `create` posts when not the collection path (placeholders may name create attributes).
+    pub create_path: Option<&'static str>,
     pub list_filters: &'static [&'static str],
     /// Wire types of attributes that are not plain strings/numbers.
     pub attr_types: &'static [(&'static str, AttrType)],
@@ -97,6 +99,8 @@ impl AttrTable {
 #[derive(Debug)]
 pub struct ActionMeta {
     pub name: &'static str,
+    /// Command-line name when it differs from `name` (e.g. `get` for `get_file`).
+    pub cli_name: Option<&'static str>,
     pub doc: &'static str,
     pub method: HttpMethod,
     /// Full path template; `{id}` is the object's id, other placeholders come from
@@ -198,6 +202,8 @@ pub enum AttrType {
     Json,
     /// A string sent in lower case.
     Lowercase,
+    /// The whole request body as raw bytes (a file or a string).
+    Body,
 }
 
 /// What a custom action gives back.

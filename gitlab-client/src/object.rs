@@ -213,6 +213,8 @@ impl ObjectCore {
                 op: Op::Delete,
             });
         }
+        // Refuse an object without (or with a null) id: the manager would DELETE the collection.
+        self.object_path(Op::Delete)?;
         let id = self.id().cloned();
         self.manager().delete(id).await
     }
