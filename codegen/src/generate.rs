@@ -32,7 +32,11 @@ pub fn generate(cat: &Catalogue) -> String {
     let type_uses = cat.resources.iter().map(|r| {
         let m = format_ident!("{}", r.module);
         let (obj, mgr) = (format_ident!("{}", r.name), format_ident!("{}", r.manager));
-        quote! { pub use self::#m::{#obj, #mgr}; }
+        let builders = [("Create", &r.create), ("Update", &r.update)]
+            .into_iter()
+            .filter(|(_, t)| t.is_some())
+            .map(|(w, _)| format_ident!("{}{}", r.name, w));
+        quote! { pub use self::#m::{#obj, #mgr #(, #builders)*}; }
     });
     let all = cat.resources.iter().map(static_path);
     items.extend(quote! {
@@ -279,6 +283,10 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     } else {
         quote! {}
     };
+    let builders = [("Create", &r.create), ("Update", &r.update)]
+        .into_iter()
+        .filter_map(|(what, t)| t.as_ref().map(|t| builder_tokens(name, what, t)))
+        .collect::<TokenStream>();
     let accessor_impl = match &r.accessor {
         Some(acc) => {
             let m = method_ident(acc);
@@ -324,6 +332,7 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
         #obj_impl
         #mgr_impl
         #accessor_impl
+        #builders
     }
 }
 
@@ -392,5 +401,68 @@ fn action_method(st: &Ident, index: usize, a: &Action, on_object: bool) -> Token
                 self.#call(&#st.actions[#index], vec![#(#args.into()),*], optional).await
             }
         }
+    }
+}
+
+/// A typed builder for a create or update table: required attributes are
+/// constructor arguments, optional ones chained setters, and an exclusive group
+/// becomes one constructor per member, so "exactly one" holds at compile time.
+fn builder_tokens(resource: &str, what: &str, t: &AttrTable) -> TokenStream {
+    let ty = format_ident!("{}{}", resource, what);
+    let verb = what.to_lowercase();
+    let doc = format!(
+        " Attributes to {verb} a `{resource}`: required ones are constructor arguments, optional ones setters. Converts into [`Attrs`](crate::Attrs)."
+    );
+    let req: Vec<Ident> = t.required.iter().map(|a| setter_ident(a)).collect();
+    let req_names = &t.required;
+    let params: Vec<TokenStream> = req
+        .iter()
+        .map(|i| quote! { #i: impl Into<crate::Param> })
+        .collect();
+    let base = quote! { crate::Attrs::new() #(.set(#req_names, #req))* };
+    let ctors = if t.exclusive.is_empty() {
+        quote! {
+            pub fn new(#(#params),*) -> Self { Self(#base) }
+        }
+    } else {
+        let each = t.exclusive.iter().map(|x| {
+            let ctor = format_ident!("new_with_{}", x);
+            let arg = setter_ident(x);
+            let d = format!(" Exactly one of {} must be given: this one sets `{x}`.", t.exclusive.join(", "));
+            quote! {
+                #[doc = #d]
+                pub fn #ctor(#(#params,)* #arg: impl Into<crate::Param>) -> Self { Self(#base.set(#x, #arg)) }
+            }
+        });
+        quote! { #(#each)* }
+    };
+    let setters = t.optional.iter().map(|a| {
+        let m = setter_ident(a);
+        quote! {
+            pub fn #m(self, value: impl Into<crate::Param>) -> Self { Self(self.0.set(#a, value)) }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #ty(crate::Attrs);
+        impl #ty {
+            #ctors
+            #(#setters)*
+            /// Any other attribute, for ones GitLab added after this schema.
+            pub fn with(self, name: &str, value: impl Into<crate::Param>) -> Self { Self(self.0.set(name, value)) }
+        }
+        impl From<#ty> for crate::Attrs {
+            fn from(b: #ty) -> crate::Attrs { b.0 }
+        }
+    }
+}
+
+/// Setter names: keywords get a trailing `_`, and so do the builder's own `new`/`with`.
+fn setter_ident(attr: &str) -> Ident {
+    if attr == "new" || attr == "with" {
+        format_ident!("{}_", attr)
+    } else {
+        method_ident(attr)
     }
 }

@@ -606,7 +606,8 @@ pub(crate) fn decode_error(
     Error::Decode {
         op,
         method,
-        path: strip_query(path).to_string(),
+        // A page reached by a `Link` has a full URL: show it below `/api/v4` like `Error::Api`.
+        path: display_path(path, ""),
         status: resp.status,
         detail: detail.into(),
         body: body_excerpt(&resp.body),

@@ -223,23 +223,26 @@ impl<R: ops::GetWithoutId> Manager<R> {
 impl<R: ops::Create> Manager<R> {
     /// `POST {path}`. Missing required attributes and broken exclusive groups are
     /// rejected before any request.
-    pub async fn create(&self, attrs: Attrs) -> Result<Object<R>> {
-        self.core.create(attrs).await.map(Object::from_core)
+    pub async fn create(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
+        self.core.create(attrs.into()).await.map(Object::from_core)
     }
 }
 
 impl<R: ops::Update> Manager<R> {
     /// `PUT {path}/{id}` (or POST, per schema) with `attrs`; returns the updated object.
-    pub async fn update(&self, id: impl Into<Value>, attrs: Attrs) -> Result<Object<R>> {
+    pub async fn update(&self, id: impl Into<Value>, attrs: impl Into<Attrs>) -> Result<Object<R>> {
         self.core
-            .update(Some(id.into()), attrs)
+            .update(Some(id.into()), attrs.into())
             .await
             .map(Object::from_core)
     }
 
     /// Updates a singleton resource (one without an id).
-    pub async fn update_current(&self, attrs: Attrs) -> Result<Object<R>> {
-        self.core.update(None, attrs).await.map(Object::from_core)
+    pub async fn update_current(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
+        self.core
+            .update(None, attrs.into())
+            .await
+            .map(Object::from_core)
     }
 }
 

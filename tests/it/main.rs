@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step) with a module per concern.
 
 mod api_shapes;
+mod builders;
 mod coverage;
 mod requests;
 mod schema_errors;
