@@ -639,3 +639,46 @@ async fn exclusive_attributes_need_exactly_one_before_any_request() {
     );
     assert!(requests(&server).await.is_empty());
 }
+
+#[tokio::test]
+async fn raw_http_calls_use_the_same_base_auth_and_pagination() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/1/custom"))
+        .and(Query("ids%5B%5D=1&ids%5B%5D=2"))
+        .and(header("private-token", TOKEN))
+        .respond_with(list_page(json!([{"n": 1}]), Some(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/1/custom"))
+        .and(Query("ids%5B%5D=1&ids%5B%5D=2&page=2"))
+        .respond_with(list_page(json!([{"n": 2}]), None))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v4/projects/1/custom"))
+        .and(Query(""))
+        .and(body_json(json!({"a": [1, 2], "b": "x"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"ok": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let gl = client(&server);
+    let all = gl
+        .http_list("/projects/1/custom", &Attrs::new().set("ids", vec![1, 2]))
+        .await
+        .expect("http_list");
+    assert_eq!(all, [json!({"n": 1}), json!({"n": 2})]);
+    let out = gl
+        .http_post(
+            "/projects/1/custom",
+            &Attrs::new().set("a", vec![1, 2]).set("b", "x"),
+        )
+        .await
+        .expect("http_post");
+    assert_eq!(out, json!({"ok": true}));
+    server.verify().await;
+}
