@@ -9,7 +9,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use crate::retry::{Outcome, RetryPolicy};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Default `User-Agent`: `gitlab-client/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("gitlab-client/", env!("CARGO_PKG_VERSION"));
@@ -84,6 +86,9 @@ pub struct CallOptions {
     pub query: Vec<(String, String)>,
     /// Overrides the client's timeout.
     pub timeout: Option<Duration>,
+    /// Also retry POST/PATCH after 5xx answers or timeouts (which may have
+    /// reached the server). Only for calls that are safe to repeat.
+    pub retry_writes: bool,
 }
 
 /// Configures a [`Gitlab`] client. Building makes no request.
@@ -106,9 +111,42 @@ pub struct GitlabBuilder {
     per_page: Option<u32>,
     client: Option<reqwest::Client>,
     accept_invalid_certs: bool,
+    retry: RetryPolicy,
 }
 
 impl GitlabBuilder {
+    /// All retry and rate-limit settings at once (see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Wait and retry when GitLab answers 429 (default on).
+    pub fn obey_rate_limit(mut self, yes: bool) -> Self {
+        self.retry.obey_rate_limit = yes;
+        self
+    }
+
+    /// Retry 500/502/503/504/52x and connection failures (default off); writes
+    /// are only retried when they cannot have reached the server.
+    pub fn retry_transient_errors(mut self, yes: bool) -> Self {
+        self.retry.retry_transient_errors = yes;
+        self
+    }
+
+    /// Retries after the first attempt (default 10); negative means unbounded.
+    pub fn max_retries(mut self, n: i64) -> Self {
+        self.retry.max_retries = n;
+        self
+    }
+
+    /// Pause before the next request once `RateLimit-Remaining` drops to `n`,
+    /// until `RateLimit-Reset`, instead of running into 429s.
+    pub fn throttle_below(mut self, n: u64) -> Self {
+        self.retry.throttle_below = Some(n);
+        self
+    }
+
     pub fn private_token(mut self, token: impl Into<String>) -> Self {
         self.auth = Auth::PrivateToken(Secret::new(token));
         self
@@ -198,6 +236,8 @@ impl GitlabBuilder {
                 user_agent,
                 timeout: self.timeout,
                 per_page: self.per_page,
+                retry: self.retry,
+                throttle_until: Mutex::new(None),
             }),
         })
     }
@@ -264,6 +304,9 @@ struct Inner {
     user_agent: HeaderValue,
     timeout: Option<Duration>,
     per_page: Option<u32>,
+    retry: RetryPolicy,
+    /// Earliest time for the next request, from `RateLimit-*` headers (throttling only).
+    throttle_until: Mutex<Option<tokio::time::Instant>>,
 }
 
 impl fmt::Debug for Gitlab {
@@ -273,6 +316,7 @@ impl fmt::Debug for Gitlab {
             .field("auth", &self.inner.auth)
             .field("timeout", &self.inner.timeout)
             .field("per_page", &self.inner.per_page)
+            .field("retry", &self.inner.retry)
             .finish()
     }
 }
@@ -294,6 +338,13 @@ pub(crate) struct Response {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+/// A failed attempt and what it means for retrying.
+struct Failure {
+    outcome: Outcome,
+    retry_after: Option<Duration>,
+    error: Error,
 }
 
 /// `gl.version()`: what `/version` reports.
@@ -323,6 +374,7 @@ impl Gitlab {
             per_page: None,
             client: None,
             accept_invalid_certs: false,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -454,6 +506,68 @@ impl Gitlab {
     /// Sends one request and reads the whole body. Non-2xx answers become [`Error::Api`].
     pub(crate) async fn send(&self, req: Request<'_>) -> Result<Response> {
         let inner = &self.inner;
+        let policy = &inner.retry;
+        let mut retries = 0u32;
+        loop {
+            self.wait_for_throttle().await;
+            let started = Instant::now();
+            let failure = match self.attempt(&req).await {
+                Ok(resp) => {
+                    tracing::debug!(
+                        method = %req.method,
+                        path = %display_path(&req.path, &inner.base),
+                        status = resp.status,
+                        attempt = retries + 1,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "request"
+                    );
+                    self.note_rate_limit(&resp.headers);
+                    return Ok(resp);
+                }
+                Err(f) => f,
+            };
+            let delay = policy.decide(req.method, req.opts.retry_writes, failure.outcome, failure.retry_after, retries);
+            tracing::debug!(
+                method = %req.method,
+                path = %display_path(&req.path, &inner.base),
+                outcome = ?failure.outcome,
+                attempt = retries + 1,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                retry_in_ms = delay.map(|d| d.as_millis() as u64),
+                "request failed"
+            );
+            match delay {
+                Some(d) => {
+                    retries += 1;
+                    tokio::time::sleep(d).await;
+                }
+                None => return Err(failure.error),
+            }
+        }
+    }
+
+    /// Sleeps while the client-side throttle (from `RateLimit-*` headers) says so.
+    async fn wait_for_throttle(&self) {
+        if self.inner.retry.throttle_below.is_none() {
+            return;
+        }
+        let until = self.inner.throttle_until.lock().ok().and_then(|g| *g);
+        if let Some(t) = until {
+            tokio::time::sleep_until(t).await;
+        }
+    }
+
+    fn note_rate_limit(&self, headers: &HeaderMap) {
+        let Some(below) = self.inner.retry.throttle_below else { return };
+        let delay = crate::retry::throttle_delay(headers, below, SystemTime::now(), self.inner.retry.max_backoff);
+        if let Ok(mut g) = self.inner.throttle_until.lock() {
+            *g = delay.map(|d| tokio::time::Instant::now() + d);
+        }
+    }
+
+    /// One attempt: sends the request (following allowed redirects) and reads the body.
+    async fn attempt(&self, req: &Request<'_>) -> std::result::Result<Response, Failure> {
+        let inner = &self.inner;
         let display_path = display_path(&req.path, &inner.base);
         let absolute = req.path.starts_with("http://") || req.path.starts_with("https://");
         let mut url = if absolute {
@@ -466,6 +580,17 @@ impl Gitlab {
         if !absolute {
             query.extend(req.opts.query.iter().cloned());
         }
+        let transport = |e: reqwest::Error, sent: bool| Failure {
+            outcome: if sent { Outcome::MaybeSent } else { Outcome::ConnectFailed },
+            retry_after: None,
+            error: Error::Transport {
+                op: req.op,
+                method: req.method,
+                path: display_path.clone(),
+                maybe_sent: sent,
+                source: e,
+            },
+        };
         let mut redirects = 0;
         loop {
             let same_origin = origin_of(&url).as_deref() == Some(inner.origin.as_str());
@@ -489,42 +614,19 @@ impl Gitlab {
                 rb = rb.timeout(t);
             }
             rb = req.body.to_reqwest(rb);
-            let started = Instant::now();
-            let result = rb.send().await;
-            let resp = match result {
+            let resp = match rb.send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    tracing::debug!(method = %req.method, path = %display_path, error = %e, "request failed");
-                    return Err(Error::Transport {
-                        op: req.op,
-                        method: req.method,
-                        path: display_path,
-                        maybe_sent: !e.is_connect(),
-                        source: e,
-                    });
+                    let sent = !e.is_connect();
+                    return Err(transport(e, sent));
                 }
             };
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let body = match resp.bytes().await {
                 Ok(b) => b,
-                Err(e) => {
-                    return Err(Error::Transport {
-                        op: req.op,
-                        method: req.method,
-                        path: display_path,
-                        maybe_sent: true,
-                        source: e,
-                    })
-                }
+                Err(e) => return Err(transport(e, true)),
             };
-            tracing::debug!(
-                method = %req.method,
-                path = %display_path,
-                status,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "request"
-            );
             if (300..400).contains(&status) && status != 304 {
                 let location = headers
                     .get(reqwest::header::LOCATION)
@@ -545,23 +647,35 @@ impl Gitlab {
                         strip_query(t.as_str())
                     ),
                 };
-                return Err(Error::Api {
-                    op: req.op,
-                    method: req.method,
-                    path: display_path,
-                    status,
-                    message: why,
-                    body: body_excerpt(&body),
+                return Err(Failure {
+                    outcome: Outcome::Status(status),
+                    retry_after: None,
+                    error: Error::Api {
+                        op: req.op,
+                        method: req.method,
+                        path: display_path,
+                        status,
+                        message: why,
+                        body: body_excerpt(&body),
+                    },
                 });
             }
             if !(200..300).contains(&status) {
-                return Err(Error::Api {
-                    op: req.op,
-                    method: req.method,
-                    path: display_path,
-                    status,
-                    message: server_message(&body),
-                    body: body_excerpt(&body),
+                let retry_after = headers
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
+                return Err(Failure {
+                    outcome: Outcome::Status(status),
+                    retry_after,
+                    error: Error::Api {
+                        op: req.op,
+                        method: req.method,
+                        path: display_path,
+                        status,
+                        message: server_message(&body),
+                        body: body_excerpt(&body),
+                    },
                 });
             }
             return Ok(Response {

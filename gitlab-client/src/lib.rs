@@ -29,6 +29,7 @@ mod error;
 mod manager;
 pub mod meta;
 mod object;
+mod retry;
 
 pub use attrs::{Attrs, FilePart, Param};
 pub use bytes::Bytes;
@@ -40,6 +41,7 @@ pub use error::{Error, Op, Result};
 pub use manager::{encode_id, DynManager, ListRequest, Manager, Page, PageInfo};
 pub use meta::{ops, Resource, ResourceMeta};
 pub use object::{Object, ObjectCore};
+pub use retry::RetryPolicy;
 pub use serde_json::Value;
 
 /// Generated from `schema/`: one module per schema file, re-exported here.

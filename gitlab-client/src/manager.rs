@@ -131,6 +131,13 @@ impl<R: Resource> Manager<R> {
         self
     }
 
+    /// Lets calls of this manager retry POST/PATCH after a 5xx or a timeout, which
+    /// may repeat the write: only for requests that are safe to repeat.
+    pub fn retry_writes(mut self, yes: bool) -> Self {
+        self.core.opts.retry_writes = yes;
+        self
+    }
+
     /// Overrides the client's timeout for calls of this manager.
     pub fn timeout(mut self, t: Duration) -> Self {
         self.core.opts.timeout = Some(t);
