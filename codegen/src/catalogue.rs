@@ -1071,3 +1071,49 @@ pub(crate) fn is_attr_name(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Property tests: any text, and any small mutation of a real schema file,
+    //! loads or yields located diagnostics, never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    const SEED: &str = include_str!("../../schema/projects/issues.yaml");
+
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        if let Err(d) = load_sources(&[("schema/x.yaml", text)]) {
+            let lines = text.lines().count().max(1) + 1;
+            for diag in &d.0 {
+                prop_assert!(diag.pos.line >= 1 && diag.pos.line <= lines, "{diag}");
+                prop_assert!(diag.pos.column >= 1, "{diag}");
+                prop_assert!(!diag.message.is_empty());
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,300}") {
+            check(&s)?;
+        }
+
+        #[test]
+        fn yaml_like_text_never_panics(s in "(resources:\n)?( *(- )?[a-z_{}\\[\\], /]{0,20}(: [a-zA-Z_{}\\[\\], /]{0,20})?\n){0,20}") {
+            check(&s)?;
+        }
+
+        #[test]
+        fn mutated_real_schema_never_panics(cut in 0usize..SEED.len(), len in 0usize..40, insert in "\\PC{0,10}") {
+            let mut text = SEED.to_string();
+            let start = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            let end = (start + len).min(text.len());
+            let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            text.replace_range(start..end, &insert);
+            check(&text)?;
+        }
+    }
+}

@@ -4,12 +4,12 @@
 use crate::attrs::{encode_body, encode_query, Attrs, Body};
 use crate::error::{body_excerpt, server_message, Error, Op, Result};
 use crate::meta::{AttrType, HttpMethod};
+use crate::retry::{Outcome, RetryPolicy};
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
-use crate::retry::{Outcome, RetryPolicy};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -526,7 +526,13 @@ impl Gitlab {
                 }
                 Err(f) => f,
             };
-            let delay = policy.decide(req.method, req.opts.retry_writes, failure.outcome, failure.retry_after, retries);
+            let delay = policy.decide(
+                req.method,
+                req.opts.retry_writes,
+                failure.outcome,
+                failure.retry_after,
+                retries,
+            );
             tracing::debug!(
                 method = %req.method,
                 path = %display_path(&req.path, &inner.base),
@@ -558,8 +564,15 @@ impl Gitlab {
     }
 
     fn note_rate_limit(&self, headers: &HeaderMap) {
-        let Some(below) = self.inner.retry.throttle_below else { return };
-        let delay = crate::retry::throttle_delay(headers, below, SystemTime::now(), self.inner.retry.max_backoff);
+        let Some(below) = self.inner.retry.throttle_below else {
+            return;
+        };
+        let delay = crate::retry::throttle_delay(
+            headers,
+            below,
+            SystemTime::now(),
+            self.inner.retry.max_backoff,
+        );
         if let Ok(mut g) = self.inner.throttle_until.lock() {
             *g = delay.map(|d| tokio::time::Instant::now() + d);
         }
@@ -581,7 +594,11 @@ impl Gitlab {
             query.extend(req.opts.query.iter().cloned());
         }
         let transport = |e: reqwest::Error, sent: bool| Failure {
-            outcome: if sent { Outcome::MaybeSent } else { Outcome::ConnectFailed },
+            outcome: if sent {
+                Outcome::MaybeSent
+            } else {
+                Outcome::ConnectFailed
+            },
             retry_after: None,
             error: Error::Transport {
                 op: req.op,
@@ -792,5 +809,63 @@ mod tests {
             e.to_string().contains("per_page must be between 1 and 100"),
             "{e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Property tests: whatever bytes and headers a server sends, decoding
+    //! returns a value or an error, never a panic.
+    use super::*;
+    use crate::manager::{link_rel, PageInfo};
+    use proptest::prelude::*;
+
+    fn response(status: u16, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from(body),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_body_decodes_or_errors(body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let r = response(200, body.clone());
+            match decode_json(&r, Op::Get, HttpMethod::Get, "/x") {
+                Ok(_) => {}
+                Err(e) => prop_assert!(e.to_string().contains("GET /x")),
+            }
+            let m = server_message(&body);
+            prop_assert!(m.len() <= 1024 || serde_json::from_slice::<Value>(&body).is_ok());
+        }
+
+        #[test]
+        fn json_shaped_bodies_never_panic(s in "[\\[\\]{}\":,a-z0-9 ]{0,200}") {
+            let r = response(200, s.clone().into_bytes());
+            let _ = decode_json(&r, Op::List, HttpMethod::Get, "/x");
+            let _ = server_message(s.as_bytes());
+        }
+
+        #[test]
+        fn any_pagination_headers_parse_without_panic(
+            page in "\\PC{0,12}", total in "\\PC{0,12}", link in "\\PC{0,200}"
+        ) {
+            let mut h = HeaderMap::new();
+            for (k, v) in [("x-page", &page), ("x-total", &total), ("x-next-page", &page), ("link", &link)] {
+                if let Ok(v) = HeaderValue::from_str(v) {
+                    h.insert(k, v);
+                }
+            }
+            let _ = PageInfo::from_headers(&h);
+            let _ = link_rel(&link, "next");
+        }
+
+        #[test]
+        fn retry_after_parsing_never_panics(v in "\\PC{0,40}") {
+            let _ = crate::retry::parse_retry_after(&v, std::time::SystemTime::now());
+        }
     }
 }

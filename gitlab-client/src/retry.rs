@@ -83,7 +83,9 @@ impl RetryPolicy {
         let repeatable = method.is_idempotent() || retry_writes;
         let retry = match outcome {
             Outcome::Status(429) => self.obey_rate_limit,
-            Outcome::Status(s) if is_transient_status(s) => self.retry_transient_errors && repeatable,
+            Outcome::Status(s) if is_transient_status(s) => {
+                self.retry_transient_errors && repeatable
+            }
             Outcome::Status(_) => false,
             Outcome::ConnectFailed => self.retry_transient_errors,
             Outcome::MaybeSent => self.retry_transient_errors && repeatable,
@@ -133,7 +135,12 @@ pub(crate) fn throttle_delay(
     // RateLimit-Reset is a Unix timestamp in GitLab's responses.
     let reset = num("ratelimit-reset")?;
     let reset_at = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
-    Some(reset_at.duration_since(now).unwrap_or(Duration::ZERO).min(cap))
+    Some(
+        reset_at
+            .duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(cap),
+    )
 }
 
 #[cfg(test)]
@@ -152,7 +159,10 @@ mod tests {
     fn rate_limits_are_retried_for_every_verb() {
         let p = RetryPolicy::default();
         for m in [Get, Post, Put, Patch, Delete] {
-            assert!(p.decide(m, false, Outcome::Status(429), None, 0).is_some(), "{m}");
+            assert!(
+                p.decide(m, false, Outcome::Status(429), None, 0).is_some(),
+                "{m}"
+            );
         }
         let off = RetryPolicy {
             obey_rate_limit: false,
@@ -163,25 +173,58 @@ mod tests {
 
     #[test]
     fn server_errors_are_retried_only_when_enabled_and_safe() {
-        assert_eq!(RetryPolicy::default().decide(Get, false, Outcome::Status(502), None, 0), None);
+        assert_eq!(
+            RetryPolicy::default().decide(Get, false, Outcome::Status(502), None, 0),
+            None
+        );
         for s in [500, 502, 503, 504, 520, 524, 529] {
-            assert!(on().decide(Get, false, Outcome::Status(s), None, 0).is_some(), "{s}");
-            assert!(on().decide(Put, false, Outcome::Status(s), None, 0).is_some(), "{s}");
-            assert_eq!(on().decide(Post, false, Outcome::Status(s), None, 0), None, "{s}");
-            assert_eq!(on().decide(Patch, false, Outcome::Status(s), None, 0), None, "{s}");
-            assert!(on().decide(Post, true, Outcome::Status(s), None, 0).is_some(), "{s}");
+            assert!(
+                on().decide(Get, false, Outcome::Status(s), None, 0)
+                    .is_some(),
+                "{s}"
+            );
+            assert!(
+                on().decide(Put, false, Outcome::Status(s), None, 0)
+                    .is_some(),
+                "{s}"
+            );
+            assert_eq!(
+                on().decide(Post, false, Outcome::Status(s), None, 0),
+                None,
+                "{s}"
+            );
+            assert_eq!(
+                on().decide(Patch, false, Outcome::Status(s), None, 0),
+                None,
+                "{s}"
+            );
+            assert!(
+                on().decide(Post, true, Outcome::Status(s), None, 0)
+                    .is_some(),
+                "{s}"
+            );
         }
         for s in [400, 401, 403, 404, 409, 422, 501] {
-            assert_eq!(on().decide(Get, true, Outcome::Status(s), None, 0), None, "{s}");
+            assert_eq!(
+                on().decide(Get, true, Outcome::Status(s), None, 0),
+                None,
+                "{s}"
+            );
         }
     }
 
     #[test]
     fn connection_failures_depend_on_whether_the_request_left() {
-        assert!(on().decide(Post, false, Outcome::ConnectFailed, None, 0).is_some());
+        assert!(on()
+            .decide(Post, false, Outcome::ConnectFailed, None, 0)
+            .is_some());
         assert_eq!(on().decide(Post, false, Outcome::MaybeSent, None, 0), None);
-        assert!(on().decide(Get, false, Outcome::MaybeSent, None, 0).is_some());
-        assert!(on().decide(Post, true, Outcome::MaybeSent, None, 0).is_some());
+        assert!(on()
+            .decide(Get, false, Outcome::MaybeSent, None, 0)
+            .is_some());
+        assert!(on()
+            .decide(Post, true, Outcome::MaybeSent, None, 0)
+            .is_some());
     }
 
     #[test]
@@ -190,21 +233,37 @@ mod tests {
             max_retries: 2,
             ..on()
         };
-        assert!(p.decide(Get, false, Outcome::Status(503), None, 1).is_some());
+        assert!(p
+            .decide(Get, false, Outcome::Status(503), None, 1)
+            .is_some());
         assert_eq!(p.decide(Get, false, Outcome::Status(503), None, 2), None);
         let unbounded = RetryPolicy {
             max_retries: -1,
             ..on()
         };
-        assert!(unbounded.decide(Get, false, Outcome::Status(503), None, 10_000).is_some());
+        assert!(unbounded
+            .decide(Get, false, Outcome::Status(503), None, 10_000)
+            .is_some());
     }
 
     #[test]
     fn retry_after_wins_over_backoff_but_is_capped() {
         let p = RetryPolicy::default();
-        let d = p.decide(Get, false, Outcome::Status(429), Some(Duration::from_secs(7)), 0);
+        let d = p.decide(
+            Get,
+            false,
+            Outcome::Status(429),
+            Some(Duration::from_secs(7)),
+            0,
+        );
         assert_eq!(d, Some(Duration::from_secs(7)));
-        let d = p.decide(Get, false, Outcome::Status(429), Some(Duration::from_secs(3600)), 0);
+        let d = p.decide(
+            Get,
+            false,
+            Outcome::Status(429),
+            Some(Duration::from_secs(3600)),
+            0,
+        );
         assert_eq!(d, Some(p.max_backoff));
     }
 
@@ -212,7 +271,10 @@ mod tests {
     fn backoff_grows_with_jitter_and_stays_under_the_cap() {
         let p = RetryPolicy::default();
         for n in 0..30 {
-            let ceiling = p.base_backoff.saturating_mul(1 << n.min(20)).min(p.max_backoff);
+            let ceiling = p
+                .base_backoff
+                .saturating_mul(1 << n.min(20))
+                .min(p.max_backoff);
             for _ in 0..20 {
                 assert!(p.backoff(n) <= ceiling);
             }
@@ -222,12 +284,18 @@ mod tests {
     #[test]
     fn retry_after_parses_seconds_and_http_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
             Some(Duration::from_secs(30))
         );
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 
@@ -237,7 +305,10 @@ mod tests {
         let mut h = reqwest::header::HeaderMap::new();
         h.insert("ratelimit-remaining", "0".parse().unwrap());
         h.insert("ratelimit-reset", "1005".parse().unwrap());
-        assert_eq!(throttle_delay(&h, 0, now, Duration::from_secs(60)), Some(Duration::from_secs(5)));
+        assert_eq!(
+            throttle_delay(&h, 0, now, Duration::from_secs(60)),
+            Some(Duration::from_secs(5))
+        );
         h.insert("ratelimit-remaining", "50".parse().unwrap());
         assert_eq!(throttle_delay(&h, 0, now, Duration::from_secs(60)), None);
     }

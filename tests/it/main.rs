@@ -3,6 +3,7 @@
 mod api_shapes;
 mod builders;
 mod coverage;
+mod faults;
 mod requests;
 mod schema_errors;
 mod snapshots;
