@@ -10,7 +10,7 @@ use crate::meta::{
 };
 use crate::object::{Object, ObjectCore};
 use bytes::Bytes;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 use std::collections::VecDeque;
@@ -1013,6 +1013,8 @@ impl<R: Resource> ListRequest<R> {
                 }
             }
         })
+        // Ended streams stay ended instead of panicking when polled again.
+        .fuse()
     }
 }
 

@@ -103,6 +103,29 @@ impl ObjectCore {
     }
 
     fn replace(&mut self, attrs: Map<String, Value>) {
+        // The server may have moved the object (an issue moved to another
+        // project): when its new state names a path placeholder, follow it, so
+        // later calls address the object where it now lives.
+        let moved: Vec<(&'static str, Value)> = self
+            .meta
+            .from_parent
+            .iter()
+            .filter_map(|(ph, _)| {
+                let v = attrs.get(*ph)?;
+                let old = self.parent.iter().find(|(k, _)| k == ph).map(|(_, v)| v);
+                (!v.is_null() && old != Some(v)).then(|| (*ph, v.clone()))
+            })
+            .collect();
+        if !moved.is_empty() {
+            let mut p: Vec<(&'static str, Value)> = self
+                .parent
+                .iter()
+                .filter(|(k, _)| !moved.iter().any(|(m, _)| m == k))
+                .cloned()
+                .collect();
+            p.extend(moved);
+            self.parent = std::sync::Arc::new(p);
+        }
         self.attrs = attrs;
         self.updates.clear();
         self.lazy = false;

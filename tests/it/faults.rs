@@ -8,7 +8,7 @@ use gitlab_client::{Attrs, Error, Gitlab, RetryPolicy};
 use serde_json::json;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path, query_param};
@@ -16,13 +16,17 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "glpat-fault-SECRET-0123456789";
 
-/// Collects every trace event the client emits, at every level.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// Trace output of the test running on this thread (each `#[tokio::test]`
+    /// runs on its own thread with a current-thread runtime).
+    static CAPTURED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
-impl Write for Logs {
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        CAPTURED.with(|c| c.borrow_mut().extend_from_slice(buf));
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -30,21 +34,31 @@ impl Write for Logs {
     }
 }
 
+/// Every trace event the client emits, at every level, for the current test.
+///
+/// One global subscriber writes into a per-thread buffer: per-test
+/// `set_default` subscribers lose events when tests run in parallel, because
+/// tracing caches each call site's interest process-wide.
+struct Logs;
+
 impl Logs {
-    fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
-        let logs = Logs::default();
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        (logs, guard)
+    fn capture() -> (Logs, ()) {
+        static INIT: std::sync::Once = std::sync::Once::new();
+        INIT.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(|| ThreadWriter)
+                .finish();
+            // Only this module installs a global subscriber.
+            let _ = tracing::subscriber::set_global_default(subscriber);
+        });
+        CAPTURED.with(|c| c.borrow_mut().clear());
+        (Logs, ())
     }
 
     fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+        CAPTURED.with(|c| String::from_utf8_lossy(&c.borrow()).into_owned())
     }
 
     /// The `retry_in_ms` values of failed attempts, in order (`None` = gave up).

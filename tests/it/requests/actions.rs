@@ -65,6 +65,46 @@ async fn move_posts_to_project_id_and_the_issue_takes_the_answer() {
 }
 
 #[tokio::test]
+async fn a_moved_issue_is_addressed_in_its_new_project_afterwards() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v4/projects/1/issues/3/move"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"iid": 7, "project_id": 5, "title": "t"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v4/projects/5/issues/7"))
+        .and(body_json(json!({"title": "moved"})))
+        .respond_with(ok_json(
+            json!({"iid": 7, "project_id": 5, "title": "moved"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/5/issues/7/notes"))
+        .respond_with(ok_json(json!([])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut issue = client(&server).projects().get_lazy(1).issues().get_lazy(3);
+    issue.move_(5).await.expect("move");
+    issue.set("title", "moved");
+    issue.save().await.expect("save goes to the new project");
+    issue
+        .notes()
+        .list()
+        .all()
+        .await
+        .expect("notes of the moved issue");
+    server.verify().await;
+}
+
+#[tokio::test]
 async fn merge_with_sends_the_optional_arguments_and_merge_sends_none() {
     let server = server().await;
     Mock::given(method("PUT"))
