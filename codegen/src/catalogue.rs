@@ -47,6 +47,7 @@ pub struct Resource {
     /// Full template `create` posts to, when not the collection path.
     pub create_path: Option<String>,
     pub list_filters: Vec<String>,
+    pub keyset: Option<crate::model::Keyset>,
     #[serde(serialize_with = "as_map")]
     pub attr_types: Vec<(String, AttrType)>,
     #[serde(serialize_with = "as_map")]
@@ -608,6 +609,13 @@ impl Cx<'_> {
             }
             None
         };
+        if raw.keyset.is_some() && !ops.contains(&Operation::List) {
+            self.err(
+                diags,
+                &at(&[key("keyset")]),
+                format!("keyset given {ctx}, but its operations lack 'list'"),
+            );
+        }
         if !raw.list_filters.is_empty()
             && !ops.contains(&Operation::List)
             && !ops.contains(&Operation::GetWithoutId)
@@ -736,6 +744,7 @@ impl Cx<'_> {
             update_method,
             create_path,
             list_filters: raw.list_filters.clone(),
+            keyset: raw.keyset.clone(),
             attr_types: raw.types.0.clone(),
             sub_resources: raw.sub_resources.0.clone(),
             actions,

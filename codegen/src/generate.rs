@@ -83,7 +83,7 @@ fn module_tokens(cat: &Catalogue, module: &str) -> TokenStream {
     let bodies = resources.iter().map(|r| resource_tokens(cat, r));
     quote! {
         #[allow(unused_imports)]
-        use crate::meta::{ActionMeta, ActionTarget, AttrTable, AttrType, HttpMethod, Operation, Returns, ResourceMeta, SubResource};
+        use crate::meta::{ActionMeta, ActionTarget, AttrTable, AttrType, HttpMethod, Keyset, Operation, Returns, ResourceMeta, SubResource};
         /// Marker types for this file's resources.
         pub mod kind { #(#markers)* }
         #(#bodies)*
@@ -211,6 +211,17 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     };
     let filters = strs(&r.list_filters);
     let create_path = opt_str(&r.create_path);
+    let keyset = match &r.keyset {
+        Some(k) => {
+            let order_by = &k.order_by;
+            let sort = match k.sort {
+                crate::model::KeysetSort::Asc => "asc",
+                crate::model::KeysetSort::Desc => "desc",
+            };
+            quote! { Some(Keyset { order_by: #order_by, sort: #sort }) }
+        }
+        None => quote! { None },
+    };
     let types = r.attr_types.iter().map(|(k, t)| {
         let t = type_tokens(*t);
         quote! { (#k, #t) }
@@ -317,6 +328,7 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
             update_method: #update_method,
             create_path: #create_path,
             list_filters: #filters,
+            keyset: #keyset,
             attr_types: &[#(#types),*],
             sub_resources: &[#(#sub_entries),*],
             actions: &[#(#actions),*],

@@ -49,12 +49,29 @@ pub struct RawResource {
     pub update: Option<RawAttrTable>,
     #[serde(default)]
     pub list_filters: Vec<String>,
+    /// GitLab offers keyset pagination here with this ordering; `all()`/`stream()` use it.
+    #[serde(default)]
+    pub keyset: Option<Keyset>,
     #[serde(default)]
     pub types: OrderedMap<AttrType>,
     #[serde(default)]
     pub sub_resources: OrderedMap<String>,
     #[serde(default)]
     pub actions: Vec<RawAction>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keyset {
+    pub order_by: String,
+    pub sort: KeysetSort,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeysetSort {
+    Asc,
+    Desc,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -10,10 +10,9 @@ use crate::meta::{
 };
 use crate::object::{Object, ObjectCore};
 use bytes::Bytes;
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
-use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
@@ -196,6 +195,8 @@ impl<R: ops::List> Manager<R> {
             core: self.core.clone(),
             filters: Attrs::new(),
             per_page: self.core.gl.per_page(),
+            concurrency: 1,
+            offset_only: false,
             _r: PhantomData,
         }
     }
@@ -924,6 +925,10 @@ pub struct ListRequest<R> {
     core: DynManager,
     filters: Attrs,
     per_page: Option<u32>,
+    /// Pages fetched at once by `all()`/`stream()` (offset pagination only).
+    concurrency: usize,
+    /// Never switch to keyset pagination.
+    offset_only: bool,
     _r: PhantomData<fn() -> R>,
 }
 
@@ -978,44 +983,131 @@ impl<R: Resource> ListRequest<R> {
         })
     }
 
+    /// Fetches up to `n` pages at once in `all()`/`stream()`, keeping their order.
+    /// Applies to offset pagination once the first page tells how many pages
+    /// there are (`X-Total-Pages`); keyset listings are always sequential.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Uses offset pagination even where GitLab offers keyset pagination.
+    pub fn offset_pagination(mut self) -> Self {
+        self.offset_only = true;
+        self
+    }
+
+    /// The filters to send: keyset parameters are added when the resource offers
+    /// keyset pagination, the caller chose no ordering or page, and no concurrency.
+    fn effective_filters(&self) -> (Attrs, bool) {
+        let mut f = self.filters.clone();
+        let keyset = match R::META.keyset {
+            Some(k)
+                if !self.offset_only
+                    && self.concurrency <= 1
+                    && !["order_by", "sort", "pagination", "page"]
+                        .iter()
+                        .any(|a| f.contains(a)) =>
+            {
+                f.insert("pagination", "keyset");
+                f.insert("order_by", k.order_by);
+                f.insert("sort", k.sort);
+                true
+            }
+            _ => f.get("pagination") == Some(&Param::Value(Value::from("keyset"))),
+        };
+        (f, keyset)
+    }
+
+    /// Every page's items, in order.
+    fn pages(self) -> BoxStream<'static, Result<Vec<Value>>> {
+        let (filters, keyset) = self.effective_filters();
+        let cursor = match self.core.cursor(&filters, self.per_page, None) {
+            Ok(c) => c,
+            Err(e) => return stream::once(async { Err(e) }).boxed(),
+        };
+        if keyset || self.concurrency <= 1 {
+            return sequential_pages(cursor).boxed();
+        }
+        let (core, per_page, n) = (self.core, self.per_page, self.concurrency);
+        stream::once(async move {
+            let mut cursor = cursor;
+            let (items, info) = match cursor.next_page().await {
+                Err(e) => return stream::once(async { Err(e) }).boxed(),
+                Ok(None) => return stream::empty().boxed(),
+                Ok(Some(page)) => page,
+            };
+            let first = stream::once(async { Ok(items) });
+            match info.total_pages {
+                // The total is known and page 2 comes next: fetch the rest concurrently.
+                Some(total) if total > 1 && info.next_page == Some(2) => {
+                    let rest = stream::iter(2..=total)
+                        .map(move |p| {
+                            let core = core.clone();
+                            let filters = filters.clone();
+                            async move {
+                                let mut c = core.cursor(&filters, per_page, Some(p))?;
+                                Ok(c.next_page()
+                                    .await?
+                                    .map(|(items, _)| items)
+                                    .unwrap_or_default())
+                            }
+                        })
+                        .buffered(n);
+                    first.chain(rest).boxed()
+                }
+                // No total (GitLab omits it for very large collections): keep walking.
+                _ => first.chain(sequential_pages(cursor)).boxed(),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
     /// Fetches every page.
     pub async fn all(self) -> Result<Vec<Object<R>>> {
-        let mut cursor = self.core.cursor(&self.filters, self.per_page, None)?;
+        let core = self.core.clone();
+        let mut pages = self.pages();
         let mut out = Vec::new();
-        while let Some((items, _)) = cursor.next_page().await? {
-            for v in items {
-                out.push(Object::from_core(self.core.object_of(v)?));
+        while let Some(items) = pages.next().await {
+            for v in items? {
+                out.push(Object::from_core(core.object_of(v)?));
             }
         }
         Ok(out)
     }
 
-    /// Streams objects page by page; memory holds one page at a time.
+    /// Streams objects page by page; memory holds one page at a time (or
+    /// `concurrency` pages when fetching concurrently).
     pub fn stream(self) -> impl Stream<Item = Result<Object<R>>> + Send + 'static {
-        let cursor = self.core.cursor(&self.filters, self.per_page, None);
-        let core = self.core;
-        let state = (cursor.map(Some), VecDeque::<Value>::new(), core);
-        stream::unfold(state, |(cursor, mut buf, core)| async move {
-            let mut cursor = match cursor {
-                Ok(Some(c)) => c,
-                Ok(None) => return None,
-                Err(e) => return Some((Err(e), (Ok(None), buf, core))),
-            };
-            loop {
-                if let Some(v) = buf.pop_front() {
-                    let item = core.object_of(v).map(Object::from_core);
-                    return Some((item, (Ok(Some(cursor)), buf, core)));
-                }
-                match cursor.next_page().await {
-                    Ok(Some((items, _))) => buf.extend(items),
-                    Ok(None) => return None,
-                    Err(e) => return Some((Err(e), (Ok(None), buf, core))),
-                }
-            }
-        })
-        // Ended streams stay ended instead of panicking when polled again.
-        .fuse()
+        let core = self.core.clone();
+        self.pages()
+            .flat_map(move |page| {
+                let core = core.clone();
+                let items: Vec<Result<Object<R>>> = match page {
+                    Ok(items) => items
+                        .into_iter()
+                        .map(|v| core.object_of(v).map(Object::from_core))
+                        .collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                stream::iter(items)
+            })
+            // Ended streams stay ended instead of panicking when polled again.
+            .fuse()
     }
+}
+
+/// Pages one after another, following the cursor; ends after an error.
+fn sequential_pages(cursor: Cursor) -> impl Stream<Item = Result<Vec<Value>>> + Send + 'static {
+    stream::unfold(Some(cursor), |cursor| async move {
+        let mut cursor = cursor?;
+        match cursor.next_page().await {
+            Ok(Some((items, _))) => Some((Ok(items), Some(cursor))),
+            Ok(None) => None,
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 #[cfg(test)]

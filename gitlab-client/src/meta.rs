@@ -31,6 +31,8 @@ pub struct ResourceMeta {
     /// Where `create` posts when not the collection path (placeholders may name create attributes).
     pub create_path: Option<&'static str>,
     pub list_filters: &'static [&'static str],
+    /// Keyset pagination GitLab offers for this listing, used by `all()`/`stream()`.
+    pub keyset: Option<Keyset>,
     /// Wire types of attributes that are not plain strings/numbers.
     pub attr_types: &'static [(&'static str, AttrType)],
     pub sub_resources: &'static [SubResource],
@@ -62,6 +64,13 @@ impl ResourceMeta {
     pub fn update_attrs(&self) -> &AttrTable {
         self.update.as_ref().unwrap_or(&AttrTable::EMPTY)
     }
+}
+
+/// The ordering under which GitLab offers keyset pagination for a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyset {
+    pub order_by: &'static str,
+    pub sort: &'static str,
 }
 
 /// A child manager reachable from an object, e.g. `project.issues()`.

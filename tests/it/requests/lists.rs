@@ -219,6 +219,7 @@ async fn all_follows_x_next_page_across_three_pages_keeping_filters() {
         .get_lazy(1)
         .issues()
         .list()
+        .offset_pagination()
         .filter("state", "opened")
         .per_page(2)
         .all()
@@ -443,8 +444,20 @@ async fn manager_query_params_are_sent_on_every_page_but_not_added_to_link_urls(
         .await;
     let gl = client(&server);
     let mgr = gl.projects().query_param("custom", "1");
-    let offset = mgr.list().per_page(1).all().await.expect("offset");
-    let keyset = mgr.list().keyset().all().await.expect("keyset");
+    let offset = mgr
+        .list()
+        .offset_pagination()
+        .per_page(1)
+        .all()
+        .await
+        .expect("offset");
+    let keyset = mgr
+        .list()
+        .offset_pagination()
+        .keyset()
+        .all()
+        .await
+        .expect("keyset");
     assert_eq!(ids(&offset), [json!(1), json!(2)]);
     assert_eq!(ids(&keyset), [json!(1), json!(2)]);
     assert_eq!(
@@ -477,7 +490,12 @@ async fn stream_yields_every_item_once_in_order_and_fetches_lazily() {
             .await;
     }
     let gl = client(&server);
-    let stream = gl.projects().list().per_page(2).stream();
+    let stream = gl
+        .projects()
+        .list()
+        .offset_pagination()
+        .per_page(2)
+        .stream();
     assert!(
         requests(&server).await.is_empty(),
         "stream() sent a request before being polled"
@@ -523,7 +541,13 @@ async fn stream_reports_an_error_once_and_then_ends() {
         .expect(1)
         .mount(&server)
         .await;
-    let items: Vec<_> = client(&server).projects().list().stream().collect().await;
+    let items: Vec<_> = client(&server)
+        .projects()
+        .list()
+        .offset_pagination()
+        .stream()
+        .collect()
+        .await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(items[0].as_ref().expect("first ok").id(), Some(&json!(1)));
     let e = items[1].as_ref().expect_err("second is the error");
@@ -565,6 +589,7 @@ async fn list_request_sudo_applies_to_every_page() {
     let users = client(&server)
         .users()
         .list()
+        .offset_pagination()
         .sudo("bob")
         .all()
         .await
