@@ -638,8 +638,10 @@ impl Gitlab {
                     return Err(transport(e, sent));
                 }
             };
+            let mut resp = resp;
             let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
+            // Take the headers rather than copy them: the body read consumes the response.
+            let headers = std::mem::take(resp.headers_mut());
             let body = match resp.bytes().await {
                 Ok(b) => b,
                 Err(e) => return Err(transport(e, true)),

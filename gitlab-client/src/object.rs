@@ -329,11 +329,19 @@ impl<R: Resource> Object<R> {
     }
 
     /// The whole object as your own type.
+    /// A field that does not fit names its path: `attribute 'author.id' of ProjectIssue: invalid type…`.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_value(self.core.to_json()).map_err(|e| Error::Attribute {
-            resource: R::META.name,
-            attr: "(whole object)".into(),
-            detail: e.to_string(),
+        serde_path_to_error::deserialize(self.core.to_json()).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Attribute {
+                resource: R::META.name,
+                attr: if path == "." {
+                    "(whole object)".into()
+                } else {
+                    path
+                },
+                detail: e.into_inner().to_string(),
+            }
         })
     }
 

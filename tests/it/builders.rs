@@ -90,3 +90,48 @@ async fn a_builder_is_accepted_by_create() {
         .expect("created");
     assert_eq!(issue.id(), Some(&json!(1)));
 }
+
+#[tokio::test]
+async fn typed_views_name_the_field_that_does_not_fit() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Author {
+        id: u64,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Issue {
+        title: String,
+        author: Author,
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"iid": 1, "title": "t", "author": {"id": "x"}})),
+        )
+        .mount(&server)
+        .await;
+    let gl = gitlab_client::Gitlab::new(server.uri(), "t").expect("client");
+    let issue = gl
+        .projects()
+        .get_lazy(1)
+        .issues()
+        .get(1)
+        .await
+        .expect("get");
+    let e = issue
+        .deserialize::<Issue>()
+        .expect_err("author.id is a string");
+    assert!(
+        e.to_string()
+            .starts_with("attribute 'author.id' of ProjectIssue: invalid type"),
+        "{e}"
+    );
+    let title: String = issue.get("title").expect("title");
+    assert_eq!(title, "t");
+    let missing: Option<String> = issue.get("due_date").expect("absent reads as null");
+    assert_eq!(missing, None);
+}
