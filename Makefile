@@ -1,14 +1,26 @@
 # Two commands matter: `make demo` (the main job) and `make test` (everything CI runs).
 CARGO ?= cargo
 RESOURCE ?= ProjectIssue
+PORT ?= 0
 
-.PHONY: all demo test fmt-check clippy unit broken-schema schema-check dump snapshots
+.PHONY: all demo describe emulator test fmt-check clippy unit broken-schema schema-check dump snapshots bench bench-quick build-times
 
 all: demo
 
-## The main job: regenerate from schema/ and describe one resource (RESOURCE=ProjectIssue).
+## The main job: start the embedded GitLab emulator and drive the client through
+## groups, projects, issues, a merge request, pagination, updates, deletes and
+## custom actions. With GITLAB_URL (+ GITLAB_PRIVATE_TOKEN) set, runs read-only
+## against that server instead (add ARGS=--write to create things there).
 demo:
+	$(CARGO) run -q -p gitlab-emulator --example demo -- $(ARGS)
+
+## Describe one resource from the schema (RESOURCE=ProjectIssue): paths, operations, attribute tables.
+describe:
 	$(CARGO) run -q -p gitlab-client --example describe -- $(RESOURCE)
+
+## Run the GitLab emulator with demo data until Ctrl-C.
+emulator:
+	$(CARGO) run -q -p gitlab-emulator -- --port $(PORT) --seed demo
 
 ## Everything CI checks.
 test: fmt-check clippy unit broken-schema
@@ -37,3 +49,14 @@ dump:
 ## Review generated-code snapshot changes after a schema edit.
 snapshots:
 	$(CARGO) insta review || $(CARGO) test -p gitlab-client-tests --test it snapshots
+
+## Benchmarks against a bare reqwest + serde_json baseline, on the emulator (release build).
+bench:
+	$(CARGO) run -q --release -p gitlab-bench
+
+bench-quick:
+	$(CARGO) run -q --release -p gitlab-bench -- --quick
+
+## Clean release build time against bare reqwest + tokio, and rebuild after one schema edit.
+build-times:
+	./bench/build-times.sh

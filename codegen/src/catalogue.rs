@@ -635,7 +635,11 @@ impl Cx<'_> {
         );
 
         let create_path = raw.create_path.as_ref().map(|rel| {
-            let full = format!("{path}/{}", rel.trim_start_matches('/'));
+            let full = if rel.starts_with('/') {
+                rel.clone()
+            } else {
+                format!("{path}/{rel}")
+            };
             let cp = at(&[key("create_path")]);
             if !ops.contains(&Operation::Create) {
                 self.err(diags, &cp, format!("create_path given {ctx}, but its operations lack 'create'"));

@@ -1,0 +1,167 @@
+//! The in-memory store: one collection per resource and parent, objects kept
+//! both as JSON maps (to change them) and as serialised bytes (to list them fast).
+
+use crate::registry::ResId;
+use crate::reply::to_bytes;
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// State of an object that GitLab does not show in its JSON.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Hidden {
+    /// Users subscribed to an issue or merge request.
+    pub subscribers: Vec<u64>,
+    /// Users who starred a project.
+    pub starrers: Vec<u64>,
+    /// Commit shas known in a project (branch heads past and present).
+    pub shas: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub obj: Map<String, Value>,
+    /// `obj` serialised; list pages are these bytes joined with commas.
+    pub bytes: Bytes,
+    pub hidden: Hidden,
+}
+
+impl Entry {
+    pub fn new(obj: Map<String, Value>) -> Entry {
+        let mut e = Entry {
+            obj,
+            bytes: Bytes::new(),
+            hidden: Hidden::default(),
+        };
+        e.reserialize();
+        e
+    }
+
+    pub fn reserialize(&mut self) {
+        let mut out = Vec::with_capacity(self.bytes.len().max(256));
+        if serde_json::to_writer(&mut out, &self.obj).is_err() {
+            out = to_bytes(&Value::Null);
+        }
+        self.bytes = Bytes::from(out);
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.obj.clone())
+    }
+
+    pub fn u64(&self, k: &str) -> Option<u64> {
+        self.obj.get(k).and_then(Value::as_u64)
+    }
+
+    pub fn str(&self, k: &str) -> Option<&str> {
+        self.obj.get(k).and_then(Value::as_str)
+    }
+}
+
+/// Objects of one resource under one parent, in creation order.
+#[derive(Debug, Default)]
+pub(crate) struct Collection {
+    items: BTreeMap<u64, Entry>,
+    keys: HashMap<String, u64>,
+    /// Last `iid` handed out here.
+    pub last_iid: u64,
+}
+
+impl Collection {
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.items.get(self.keys.get(key)?)
+    }
+
+    /// Changes an object and serialises it again.
+    pub fn modify<R>(&mut self, key: &str, f: impl FnOnce(&mut Entry) -> R) -> Option<R> {
+        let seq = *self.keys.get(key)?;
+        let e = self.items.get_mut(&seq)?;
+        let out = f(e);
+        e.reserialize();
+        Some(out)
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Entry> {
+        let seq = self.keys.remove(key)?;
+        self.items.remove(&seq)
+    }
+
+    /// Objects in creation order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> {
+        self.items.values()
+    }
+}
+
+pub(crate) type CollKey = (ResId, Vec<String>);
+
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    colls: HashMap<CollKey, Collection>,
+    counters: HashMap<String, u64>,
+    seq: u64,
+    /// Bumped by every change; list caches compare it.
+    pub version: u64,
+}
+
+impl Store {
+    /// The next value of a global id counter (`project`, `issue`, `namespace`…).
+    pub fn next_id(&mut self, counter: &str) -> u64 {
+        let c = self.counters.entry(counter.to_string()).or_insert(0);
+        *c += 1;
+        *c
+    }
+
+    pub fn coll(&self, res: ResId, parent: &[String]) -> Option<&Collection> {
+        self.colls.get(&(res, parent.to_vec()))
+    }
+
+    pub fn coll_mut(&mut self, res: ResId, parent: &[String]) -> &mut Collection {
+        self.version += 1;
+        self.colls.entry((res, parent.to_vec())).or_default()
+    }
+
+    pub fn get(&self, res: ResId, parent: &[String], key: &str) -> Option<&Entry> {
+        self.coll(res, parent)?.get(key)
+    }
+
+    /// Adds an object under `key`, replacing any object with that key.
+    pub fn insert(&mut self, res: ResId, parent: &[String], key: String, entry: Entry) {
+        self.seq += 1;
+        let seq = self.seq;
+        let c = self.coll_mut(res, parent);
+        if let Some(old) = c.keys.insert(key, seq) {
+            c.items.remove(&old);
+        }
+        c.items.insert(seq, entry);
+    }
+
+    pub fn modify<R>(
+        &mut self,
+        res: ResId,
+        parent: &[String],
+        key: &str,
+        f: impl FnOnce(&mut Entry) -> R,
+    ) -> Option<R> {
+        self.version += 1;
+        self.colls.get_mut(&(res, parent.to_vec()))?.modify(key, f)
+    }
+
+    pub fn remove(&mut self, res: ResId, parent: &[String], key: &str) -> Option<Entry> {
+        self.version += 1;
+        self.colls.get_mut(&(res, parent.to_vec()))?.remove(key)
+    }
+
+    /// Drops every collection whose parent path starts with `(res_of_prefix, prefix)`:
+    /// deleting project 5 drops `/projects/{}/...` collections under `["5", ..]`.
+    pub fn drop_children(&mut self, is_child: impl Fn(ResId) -> bool, prefix: &[String]) {
+        self.version += 1;
+        self.colls
+            .retain(|(res, parent), _| !(is_child(*res) && parent.starts_with(prefix)));
+    }
+
+    /// Removes a whole collection (the notes of a deleted issue).
+    pub fn take_coll(&mut self, res: ResId, parent: &[String]) -> Option<Collection> {
+        self.version += 1;
+        self.colls.remove(&(res, parent.to_vec()))
+    }
+}
