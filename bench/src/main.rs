@@ -42,9 +42,10 @@ async fn scenario(
     let issues = format!("{api}/projects/{project}/issues");
     let count = match name {
         // Bare: the loop a careful hand-written client would do.
-        "list-bare" => {
+        "list-bare" | "list-bare-collect" => {
             let mut page = Some(1u32);
             let mut count = 0;
+            let mut kept: Vec<serde_json::Value> = Vec::new();
             while let Some(p) = page {
                 let resp = bare
                     .get(&issues)
@@ -61,7 +62,11 @@ async fn scenario(
                 let body = resp.bytes().await.map_err(|e| e.to_string())?;
                 let items: Vec<serde_json::Value> =
                     serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-                count += items.len();
+                // Read one attribute of each item, as any real consumer would.
+                count += items.iter().filter(|v| v["iid"].is_u64()).count();
+                if name == "list-bare-collect" {
+                    kept.extend(items);
+                }
             }
             count
         }
@@ -78,21 +83,30 @@ async fn scenario(
             let mut s = std::pin::pin!(list.stream());
             let mut count = 0;
             while let Some(item) = s.next().await {
-                item.map_err(|e| e.to_string())?;
-                count += 1;
+                let item = item.map_err(|e| e.to_string())?;
+                count += usize::from(item.attr("iid").is_some_and(|v| v.is_u64()));
             }
             count
         }
-        "list-all" => gl
-            .projects()
-            .get_lazy(project)
-            .issues()
-            .list()
-            .per_page(PER_PAGE)
-            .all()
-            .await
-            .map_err(|e| e.to_string())?
-            .len(),
+        "list-all" | "list-all-read" => {
+            let all = gl
+                .projects()
+                .get_lazy(project)
+                .issues()
+                .list()
+                .per_page(PER_PAGE)
+                .all()
+                .await
+                .map_err(|e| e.to_string())?;
+            if name == "list-all-read" {
+                // Reading an attribute parses each object's JSON.
+                all.iter()
+                    .filter(|i| i.attr("iid").is_some_and(|v| v.is_u64()))
+                    .count()
+            } else {
+                all.len()
+            }
+        }
         "get-bare" => {
             for iid in 1..=n {
                 let resp = bare
@@ -316,9 +330,19 @@ async fn main_all(quick: bool) -> Result<(), String> {
                     rounds,
                 )?,
                 compare(
-                    "list collected (all)",
-                    "list-bare",
+                    "list collected (all), not read",
+                    "list-bare-collect",
                     "list-all",
+                    &u,
+                    &t,
+                    p20,
+                    0,
+                    rounds,
+                )?,
+                compare(
+                    "list collected (all), each item read",
+                    "list-bare-collect",
+                    "list-all-read",
                     &u,
                     &t,
                     p20,

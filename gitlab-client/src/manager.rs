@@ -12,6 +12,7 @@ use crate::object::{Object, ObjectCore};
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -578,11 +579,11 @@ impl DynManager {
         page: u32,
     ) -> Result<Page<ObjectCore>> {
         let mut cursor = self.cursor(filters, per_page, Some(page))?;
-        match cursor.next_page().await? {
+        match cursor.next_page_raw().await? {
             Some((items, info)) => Ok(Page {
                 items: items
                     .into_iter()
-                    .map(|m| self.object_of(m))
+                    .map(|m| self.object_of_raw(m))
                     .collect::<Result<_>>()?,
                 info,
             }),
@@ -617,6 +618,20 @@ impl DynManager {
             q,
             self.opts.clone(),
         ))
+    }
+
+    /// An object from one raw list item, parsed only when first read.
+    pub(crate) fn object_of_raw(&self, raw: Box<RawValue>) -> Result<ObjectCore> {
+        if raw.get().trim_start().starts_with('{') {
+            Ok(ObjectCore::from_raw(
+                self.gl.clone(),
+                self.meta,
+                self.parent.clone(),
+                raw,
+            ))
+        } else {
+            self.object_of(serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+        }
     }
 
     pub(crate) fn object_of(&self, v: Value) -> Result<ObjectCore> {
@@ -878,7 +893,21 @@ impl Cursor {
         }
     }
 
+    /// The next page with its items parsed into JSON values.
     pub(crate) async fn next_page(&mut self) -> Result<Option<(Vec<Value>, PageInfo)>> {
+        let Some((raw, info)) = self.next_page_raw().await? else {
+            return Ok(None);
+        };
+        let mut items = Vec::with_capacity(raw.len());
+        for r in raw {
+            // Each item was validated as JSON when the page was split.
+            items.push(serde_json::from_str(r.get()).unwrap_or(Value::Null));
+        }
+        Ok(Some((items, info)))
+    }
+
+    /// The next page, its items kept as raw JSON text (one validation pass, no tree).
+    pub(crate) async fn next_page_raw(&mut self) -> Result<Option<(Vec<Box<RawValue>>, PageInfo)>> {
         let Some((path, query)) = self.next.take() else {
             return Ok(None);
         };
@@ -894,16 +923,18 @@ impl Cursor {
             })
             .await?;
         let info = PageInfo::from_headers(&resp.headers);
-        let items = match decode_json(&resp, self.op, HttpMethod::Get, &path)? {
-            Value::Array(items) => items,
-            other => {
+        let items: Vec<Box<RawValue>> = match serde_json::from_slice(&resp.body) {
+            Ok(items) => items,
+            // Not an array of JSON values: say what it is instead.
+            Err(_) => {
+                let other = decode_json(&resp, self.op, HttpMethod::Get, &path)?;
                 return Err(decode_error(
                     &resp,
                     self.op,
                     HttpMethod::Get,
                     &path,
                     format!("expected a JSON array, got {}", kind_of(&other)),
-                ))
+                ));
             }
         };
         if !items.is_empty() {
@@ -1020,7 +1051,7 @@ impl<R: Resource> ListRequest<R> {
     }
 
     /// Every page's items, in order.
-    fn pages(self) -> BoxStream<'static, Result<Vec<Value>>> {
+    fn pages(self) -> BoxStream<'static, Result<Vec<Box<RawValue>>>> {
         let (filters, keyset) = self.effective_filters();
         let cursor = match self.core.cursor(&filters, self.per_page, None) {
             Ok(c) => c,
@@ -1032,7 +1063,7 @@ impl<R: Resource> ListRequest<R> {
         let (core, per_page, n) = (self.core, self.per_page, self.concurrency);
         stream::once(async move {
             let mut cursor = cursor;
-            let (items, info) = match cursor.next_page().await {
+            let (items, info) = match cursor.next_page_raw().await {
                 Err(e) => return stream::once(async { Err(e) }).boxed(),
                 Ok(None) => return stream::empty().boxed(),
                 Ok(Some(page)) => page,
@@ -1047,7 +1078,7 @@ impl<R: Resource> ListRequest<R> {
                             let filters = filters.clone();
                             async move {
                                 let mut c = core.cursor(&filters, per_page, Some(p))?;
-                                Ok(c.next_page()
+                                Ok(c.next_page_raw()
                                     .await?
                                     .map(|(items, _)| items)
                                     .unwrap_or_default())
@@ -1071,7 +1102,7 @@ impl<R: Resource> ListRequest<R> {
         let mut out = Vec::new();
         while let Some(items) = pages.next().await {
             for v in items? {
-                out.push(Object::from_core(core.object_of(v)?));
+                out.push(Object::from_core(core.object_of_raw(v)?));
             }
         }
         Ok(out)
@@ -1087,7 +1118,7 @@ impl<R: Resource> ListRequest<R> {
                 let items: Vec<Result<Object<R>>> = match page {
                     Ok(items) => items
                         .into_iter()
-                        .map(|v| core.object_of(v).map(Object::from_core))
+                        .map(|v| core.object_of_raw(v).map(Object::from_core))
                         .collect(),
                     Err(e) => vec![Err(e)],
                 };
@@ -1099,10 +1130,12 @@ impl<R: Resource> ListRequest<R> {
 }
 
 /// Pages one after another, following the cursor; ends after an error.
-fn sequential_pages(cursor: Cursor) -> impl Stream<Item = Result<Vec<Value>>> + Send + 'static {
+fn sequential_pages(
+    cursor: Cursor,
+) -> impl Stream<Item = Result<Vec<Box<RawValue>>>> + Send + 'static {
     stream::unfold(Some(cursor), |cursor| async move {
         let mut cursor = cursor?;
-        match cursor.next_page().await {
+        match cursor.next_page_raw().await {
             Ok(Some((items, _))) => Some((Ok(items), Some(cursor))),
             Ok(None) => None,
             Err(e) => Some((Err(e), None)),

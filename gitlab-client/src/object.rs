@@ -10,8 +10,64 @@ use crate::error::{Error, Op, Result};
 use crate::manager::{kind_of, ActionOutput, DynManager, FromActionOutput, Manager, ParentValues};
 use crate::meta::{ActionMeta, Operation, Resource, ResourceMeta};
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
+use std::sync::{Mutex, OnceLock};
+
+/// What the server sent for one object. Objects from a listing keep the raw
+/// JSON text and parse it into a map on first access (the text is then
+/// dropped), so collecting 20,000 issues costs about their JSON size until
+/// their attributes are read.
+#[derive(Default)]
+struct ServerAttrs {
+    raw: Mutex<Option<Box<RawValue>>>,
+    parsed: OnceLock<Map<String, Value>>,
+}
+
+impl ServerAttrs {
+    fn parsed(m: Map<String, Value>) -> Self {
+        ServerAttrs {
+            raw: Mutex::new(None),
+            parsed: OnceLock::from(m),
+        }
+    }
+
+    /// `raw` must be a JSON object (checked by the caller).
+    fn raw(raw: Box<RawValue>) -> Self {
+        ServerAttrs {
+            raw: Mutex::new(Some(raw)),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    fn take_raw(&self) -> Option<Box<RawValue>> {
+        match self.raw.lock() {
+            Ok(mut g) => g.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        }
+    }
+
+    fn map(&self) -> &Map<String, Value> {
+        self.parsed.get_or_init(|| {
+            // A valid JSON object (checked when the object was made) always parses.
+            self.take_raw()
+                .and_then(|r| serde_json::from_str(r.get()).ok())
+                .unwrap_or_default()
+        })
+    }
+
+    fn into_map(self) -> Map<String, Value> {
+        self.map();
+        self.parsed.into_inner().unwrap_or_default()
+    }
+}
+
+impl Clone for ServerAttrs {
+    fn clone(&self) -> Self {
+        ServerAttrs::parsed(self.map().clone())
+    }
+}
 
 /// The resource-independent part of an object.
 #[derive(Clone)]
@@ -20,7 +76,7 @@ pub struct ObjectCore {
     meta: &'static ResourceMeta,
     parent: ParentValues,
     /// What the server sent last.
-    attrs: Map<String, Value>,
+    attrs: ServerAttrs,
     /// Values set locally since then.
     updates: Map<String, Value>,
     lazy: bool,
@@ -29,7 +85,7 @@ pub struct ObjectCore {
 impl std::fmt::Debug for ObjectCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct(self.meta.name)
-            .field("attrs", &self.attrs)
+            .field("attrs", self.attrs.map())
             .field("updates", &self.updates)
             .field("lazy", &self.lazy)
             .finish()
@@ -48,9 +104,27 @@ impl ObjectCore {
             gl,
             meta,
             parent,
-            attrs,
+            attrs: ServerAttrs::parsed(attrs),
             updates: Map::new(),
             lazy,
+        }
+    }
+
+    /// An object from a listing, kept as its JSON text until first read.
+    /// `raw` must hold a JSON object.
+    pub(crate) fn from_raw(
+        gl: Gitlab,
+        meta: &'static ResourceMeta,
+        parent: ParentValues,
+        raw: Box<RawValue>,
+    ) -> Self {
+        ObjectCore {
+            gl,
+            meta,
+            parent,
+            attrs: ServerAttrs::raw(raw),
+            updates: Map::new(),
+            lazy: false,
         }
     }
 
@@ -63,7 +137,9 @@ impl ObjectCore {
     }
 
     pub fn attr(&self, name: &str) -> Option<&Value> {
-        self.updates.get(name).or_else(|| self.attrs.get(name))
+        self.updates
+            .get(name)
+            .or_else(|| self.attrs.map().get(name))
     }
 
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) {
@@ -74,14 +150,14 @@ impl ObjectCore {
     pub fn unsaved_changes(&self) -> Vec<(&str, &Value)> {
         self.updates
             .iter()
-            .filter(|(k, v)| self.attrs.get(k.as_str()) != Some(*v))
+            .filter(|(k, v)| self.attrs.map().get(k.as_str()) != Some(*v))
             .map(|(k, v)| (k.as_str(), v))
             .collect()
     }
 
     /// The server's attributes with local changes applied.
     pub fn to_json(&self) -> Value {
-        let mut m = self.attrs.clone();
+        let mut m = self.attrs.map().clone();
         for (k, v) in &self.updates {
             m.insert(k.clone(), v.clone());
         }
@@ -126,7 +202,7 @@ impl ObjectCore {
             p.extend(moved);
             self.parent = std::sync::Arc::new(p);
         }
-        self.attrs = attrs;
+        self.attrs = ServerAttrs::parsed(attrs);
         self.updates.clear();
         self.lazy = false;
     }
@@ -214,7 +290,9 @@ impl ObjectCore {
             // No body back: the server took our values.
             Value::Null => {
                 let updates = std::mem::take(&mut self.updates);
-                self.attrs.extend(updates);
+                let mut m = std::mem::take(&mut self.attrs).into_map();
+                m.extend(updates);
+                self.attrs = ServerAttrs::parsed(m);
             }
             other => {
                 return Err(crate::client::decode_error(
@@ -256,7 +334,7 @@ impl ObjectCore {
             }
             None => mgr.fetch(Op::Get).await?,
         };
-        self.replace(fresh.attrs);
+        self.replace(fresh.attrs.into_map());
         Ok(())
     }
 
