@@ -25,6 +25,8 @@
 
 mod attrs;
 mod client;
+mod config;
+mod dynamic;
 mod error;
 mod manager;
 pub mod meta;
@@ -37,6 +39,10 @@ pub use client::{
     Auth, CallOptions, Gitlab, GitlabBuilder, Secret, ServerVersion, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,
 };
+pub use config::{
+    process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,
+};
+pub use dynamic::{ActionResult, Pages};
 pub use error::{Error, Op, Result};
 pub use manager::{encode_id, DynManager, ListRequest, Manager, Page, PageInfo};
 pub use meta::{ops, Resource, ResourceMeta};

@@ -1,0 +1,470 @@
+//! Parsing the command line: global options with a small fixed clap command,
+//! then a clap command built for the one resource and action asked for.
+
+use crate::catalog::{self, Action, ArgSpec, Group, Kind};
+use crate::Failure;
+use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
+use gitlab_client::meta::{AttrType, ResourceMeta};
+use gitlab_client::{Attrs, FilePart, Param, Value};
+use std::path::PathBuf;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Legacy,
+    Json,
+    Yaml,
+}
+
+/// Options given before the resource.
+#[derive(Debug, Default)]
+pub struct Globals {
+    pub config_files: Vec<PathBuf>,
+    pub gitlab: Option<String>,
+    pub output: Option<Format>,
+    pub fields: Vec<String>,
+    pub verbose: bool,
+    pub debug: bool,
+    pub server_url: Option<String>,
+    pub private_token: Option<String>,
+    pub oauth_token: Option<String>,
+    pub job_token: Option<String>,
+    pub ssl_verify: Option<String>,
+    pub no_ssl_verify: bool,
+    pub timeout: Option<u64>,
+    pub api_version: Option<String>,
+    pub per_page: Option<u32>,
+    pub pagination: Option<String>,
+    pub order_by: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+fn value_arg(id: &'static str, long: &'static str, name: &'static str, help: &'static str) -> Arg {
+    Arg::new(id)
+        .long(long)
+        .value_name(name)
+        .action(ArgAction::Set)
+        .help(help)
+}
+
+fn flag(id: &'static str, long: &'static str, help: &'static str) -> Arg {
+    Arg::new(id)
+        .long(long)
+        .action(ArgAction::SetTrue)
+        .help(help)
+}
+
+/// The top-level command: global options, then `<RESOURCE> <ACTION> …` collected raw.
+pub fn global_command() -> Command {
+    Command::new("gitlab")
+        .about("GitLab API command-line interface (python-gitlab compatible)")
+        .override_usage("gitlab [OPTIONS] <RESOURCE> <ACTION> [ARGUMENTS]\n       gitlab completion <bash|zsh|fish>")
+        .disable_version_flag(true)
+        .allow_external_subcommands(true)
+        .args_override_self(true)
+        .arg(flag("version", "version", "Print the version and exit"))
+        .arg(flag("verbose", "verbose", "Show every attribute (legacy output) [env: GITLAB_VERBOSE]").short('v').alias("fancy"))
+        .arg(flag("debug", "debug", "Print each request on stderr (tokens are never shown) [env: GITLAB_DEBUG]").short('d'))
+        .arg(
+            value_arg("config_file", "config-file", "FILE", "Configuration file; repeat for several [env: PYTHON_GITLAB_CFG]")
+                .short('c')
+                .action(ArgAction::Append),
+        )
+        .arg(value_arg("gitlab", "gitlab", "SECTION", "Server section of the configuration (default: `default` in [global])").short('g'))
+        .arg(
+            value_arg("output", "output", "FORMAT", "Output format: legacy (default), json or yaml")
+                .short('o')
+                .value_parser(["legacy", "json", "yaml"]),
+        )
+        .arg(value_arg("fields", "fields", "LIST", "Only these attributes, comma-separated").short('f'))
+        .arg(value_arg("server_url", "server-url", "URL", "GitLab server URL [env: GITLAB_URL]"))
+        .arg(value_arg("private_token", "private-token", "TOKEN", "Private or personal access token [env: GITLAB_PRIVATE_TOKEN]"))
+        .arg(value_arg("oauth_token", "oauth-token", "TOKEN", "OAuth token [env: GITLAB_OAUTH_TOKEN]"))
+        .arg(value_arg("job_token", "job-token", "TOKEN", "CI job token [env: CI_JOB_TOKEN, in CI only]"))
+        .group(ArgGroup::new("tokens").args(["private_token", "oauth_token", "job_token"]))
+        .arg(value_arg("ssl_verify", "ssl-verify", "BOOL|CA_BUNDLE", "true, false, or the path of a CA bundle [env: GITLAB_SSL_VERIFY]"))
+        .arg(flag("no_ssl_verify", "no-ssl-verify", "Do not verify TLS certificates").conflicts_with("ssl_verify"))
+        .arg(
+            value_arg("timeout", "timeout", "SECONDS", "Timeout of each request [env: GITLAB_TIMEOUT]")
+                .value_parser(clap::value_parser!(u64).range(1..)),
+        )
+        .arg(value_arg("api_version", "api-version", "4", "GitLab API version; only 4 [env: GITLAB_API_VERSION]"))
+        .arg(
+            value_arg("per_page", "per-page", "N", "Page size of listings, 1-100 [env: GITLAB_PER_PAGE]")
+                .value_parser(clap::value_parser!(u32).range(1..=100)),
+        )
+        .arg(value_arg("pagination", "pagination", "keyset|offset", "Pagination of listings [env: GITLAB_PAGINATION]"))
+        .arg(value_arg("order_by", "order-by", "FIELD", "Default ordering of listings [env: GITLAB_ORDER_BY]"))
+        .arg(value_arg("user_agent", "user-agent", "STRING", "User-Agent header [env: GITLAB_USER_AGENT]"))
+        .arg(flag("skip_login", "skip-login", "Accepted for compatibility: no login check is ever made"))
+        .arg(flag("no_mask_credentials", "no-mask-credentials", "Accepted for compatibility: credentials are always masked"))
+        .after_help(resource_list())
+}
+
+/// The resource names for the top-level help, wrapped.
+fn resource_list() -> String {
+    let mut out = String::from("Resources (`gitlab <RESOURCE> --help` lists its actions):\n");
+    let mut line = String::from(" ");
+    for (name, _) in catalog::resources() {
+        if line.len() + name.len() + 1 > 100 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from(" ");
+        }
+        line.push(' ');
+        line.push_str(&name);
+    }
+    out.push_str(&line);
+    out
+}
+
+fn truthy_env(env: &dyn Fn(&str) -> Option<String>, name: &str) -> bool {
+    env(name).is_some_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no" | "off"
+        )
+    })
+}
+
+/// Reads the global options; returns them and the words after them (resource, action, …).
+pub fn parse_globals(
+    argv: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Globals, Vec<String>), Failure> {
+    let m = global_command()
+        .try_get_matches_from(argv)
+        .map_err(Failure::Clap)?;
+    let s = |id: &str| m.get_one::<String>(id).cloned();
+    let output = match m.get_one::<String>("output").map(String::as_str) {
+        Some("json") => Some(Format::Json),
+        Some("yaml") => Some(Format::Yaml),
+        Some(_) => Some(Format::Legacy),
+        None => None,
+    };
+    let g = Globals {
+        config_files: m
+            .get_many::<String>("config_file")
+            .map(|v| v.map(PathBuf::from).collect())
+            .unwrap_or_default(),
+        gitlab: s("gitlab"),
+        output,
+        fields: s("fields")
+            .map(|f| {
+                f.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        verbose: m.get_flag("verbose") || truthy_env(env, "GITLAB_VERBOSE"),
+        debug: m.get_flag("debug") || truthy_env(env, "GITLAB_DEBUG"),
+        server_url: s("server_url"),
+        private_token: s("private_token"),
+        oauth_token: s("oauth_token"),
+        job_token: s("job_token"),
+        ssl_verify: s("ssl_verify"),
+        no_ssl_verify: m.get_flag("no_ssl_verify"),
+        timeout: m.get_one::<u64>("timeout").copied(),
+        api_version: s("api_version"),
+        per_page: m.get_one::<u32>("per_page").copied(),
+        pagination: s("pagination"),
+        order_by: s("order_by"),
+        user_agent: s("user_agent"),
+    };
+    if m.get_flag("version") {
+        return Err(Failure::Version);
+    }
+    if let Some(v) = &g.api_version {
+        if v.trim() != "4" {
+            return Err(Failure::Usage(format!(
+                "--api-version {v}: only API version 4 is available"
+            )));
+        }
+    }
+    let rest = match m.subcommand() {
+        Some((name, sub)) => {
+            let mut rest = vec![name.to_string()];
+            if let Some(vals) = sub.get_many::<std::ffi::OsString>("") {
+                for v in vals {
+                    rest.push(v.to_string_lossy().into_owned());
+                }
+            }
+            rest
+        }
+        None => Vec::new(),
+    };
+    Ok((g, rest))
+}
+
+/// `gitlab <resource> --help`: the resource's actions.
+pub fn resource_command(name: &str, meta: &'static ResourceMeta, actions: &[Action]) -> Command {
+    let mut cmd = Command::new(name.to_string())
+        .bin_name(format!("gitlab {name}"))
+        .about(resource_about(meta))
+        .subcommand_required(true)
+        .subcommand_value_name("ACTION")
+        .subcommand_help_heading("Actions")
+        .disable_help_subcommand(true);
+    for a in actions {
+        cmd = cmd.subcommand(Command::new(a.name.clone()).about(catalog::describe(meta, a.kind)));
+    }
+    cmd
+}
+
+fn resource_about(meta: &ResourceMeta) -> String {
+    let first = meta.doc.lines().next().unwrap_or("").trim();
+    if first.is_empty() {
+        format!("{} at {}", meta.name, meta.path)
+    } else {
+        format!("{first} ({} at {})", meta.name, meta.path)
+    }
+}
+
+fn arg_help(meta: &ResourceMeta, s: &ArgSpec) -> String {
+    if s.id {
+        return format!("The {}'s {}", meta.name, s.attr);
+    }
+    if s.parent {
+        return format!("Fills {{{}}} in the path", s.attr);
+    }
+    let what = match s.ty {
+        AttrType::Array | AttrType::CommaSeparated => "comma-separated list",
+        AttrType::File => "path of a file to upload",
+        AttrType::Body => "the request body: text, or @FILE",
+        AttrType::Json => "a JSON value",
+        _ => "text",
+    };
+    let role = if s.group == Group::Filter {
+        "filter"
+    } else {
+        "sent as"
+    };
+    format!("{role} `{}`: {what}", s.attr)
+}
+
+/// A short placeholder for the value, by kind.
+fn value_name(s: &ArgSpec) -> &'static str {
+    if s.id || s.parent {
+        return "ID";
+    }
+    match s.ty {
+        AttrType::Array | AttrType::CommaSeparated => "LIST",
+        AttrType::File => "FILE",
+        AttrType::Json => "JSON",
+        _ => "VALUE",
+    }
+}
+
+/// The clap command of one action, built from its argument specs.
+pub fn action_command(
+    resource: &str,
+    meta: &'static ResourceMeta,
+    action: &Action,
+    specs: &[ArgSpec],
+) -> Command {
+    let mut cmd = Command::new(action.name.clone())
+        .bin_name(format!("gitlab {resource} {}", action.name))
+        .about(catalog::describe(meta, action.kind))
+        .no_binary_name(true)
+        .args_override_self(true)
+        .allow_negative_numbers(true)
+        .after_help(
+            "Values: @FILE reads a value from a file (@@ for a literal @); \
+             list attributes take comma-separated values.",
+        );
+    let mut exclusive: Vec<&'static str> = Vec::new();
+    for s in specs {
+        let arg = Arg::new(s.attr)
+            .long(s.long.clone())
+            .value_name(value_name(s))
+            .action(ArgAction::Set)
+            .required(s.required)
+            .help(arg_help(meta, s))
+            .help_heading(s.group.heading());
+        if s.group == Group::Exclusive {
+            exclusive.push(s.attr);
+        }
+        cmd = cmd.arg(arg);
+    }
+    if !exclusive.is_empty() {
+        cmd = cmd.group(
+            ArgGroup::new("exactly_one")
+                .args(exclusive)
+                .required(true)
+                .multiple(false),
+        );
+    }
+    if matches!(action.kind, Kind::List) {
+        cmd = cmd
+            .next_help_heading("Pagination")
+            .arg(
+                Arg::new("page")
+                    .long("page")
+                    .value_name("N")
+                    .help("Page to fetch (default 1)")
+                    .value_parser(clap::value_parser!(u32).range(1..)),
+            )
+            .arg(
+                Arg::new("per_page")
+                    .long("per-page")
+                    .value_name("N")
+                    .help("Items per page, 1-100")
+                    .value_parser(clap::value_parser!(u32).range(1..=100)),
+            )
+            .arg(
+                Arg::new("get_all")
+                    .long("get-all")
+                    .visible_alias("all")
+                    .action(ArgAction::SetTrue)
+                    .help("Fetch every page, streaming the items"),
+            );
+    }
+    cmd.next_help_heading("Other options").arg(
+        Arg::new("sudo")
+            .long("sudo")
+            .value_name("USER")
+            .help("Run as another user (admin tokens only)"),
+    )
+}
+
+/// The values of one parsed action.
+#[derive(Debug, Default)]
+pub struct Invocation {
+    pub parents: Vec<(&'static str, Value)>,
+    pub id: Option<Value>,
+    /// Attributes, filters or optional action arguments.
+    pub attrs: Attrs,
+    /// A custom action's required arguments, in its order.
+    pub required: Vec<Param>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub get_all: bool,
+    pub sudo: Option<String>,
+}
+
+/// Turns clap's matches into request values.
+pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invocation, Failure> {
+    let mut inv = Invocation::default();
+    let mut values: Vec<(&ArgSpec, Param)> = Vec::new();
+    for s in specs {
+        let Some(raw) = m.get_one::<String>(s.attr) else {
+            continue;
+        };
+        let param = convert(s, raw)?;
+        if s.parent || s.id {
+            let Param::Value(v) = &param else {
+                return Err(Failure::Usage(format!(
+                    "--{}: a path argument cannot be a file",
+                    s.long
+                )));
+            };
+            if s.parent {
+                inv.parents.push((s.attr, v.clone()));
+            }
+            if s.id {
+                inv.id = Some(v.clone());
+            }
+        }
+        if s.sent {
+            values.push((s, param));
+        }
+    }
+    match kind {
+        Kind::Custom(a) => {
+            for r in a.required {
+                match values.iter().position(|(s, _)| s.attr == *r) {
+                    Some(i) => inv.required.push(values.remove(i).1),
+                    None => inv.required.push(Param::Value(Value::Null)),
+                }
+            }
+            for (s, p) in values {
+                inv.attrs.insert(s.attr, p);
+            }
+        }
+        _ => {
+            for (s, p) in values {
+                inv.attrs.insert(s.attr, p);
+            }
+        }
+    }
+    if matches!(kind, Kind::List) {
+        inv.page = m.get_one::<u32>("page").copied();
+        inv.per_page = m.get_one::<u32>("per_page").copied();
+        inv.get_all = m.get_flag("get_all");
+    }
+    inv.sudo = m.get_one::<String>("sudo").cloned();
+    Ok(inv)
+}
+
+/// A value as typed: `@@x` is the literal `@x`, `@path` the text of a file.
+fn read_value(flag: &str, raw: &str) -> Result<String, Failure> {
+    if let Some(lit) = raw.strip_prefix("@@") {
+        return Ok(format!("@{lit}"));
+    }
+    if let Some(path) = raw.strip_prefix('@') {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Failure::Usage(format!("--{flag} @{path}: cannot read the file: {e}")))?;
+        return String::from_utf8(bytes).map_err(|_| {
+            Failure::Usage(format!(
+                "--{flag} @{path}: the file is not UTF-8 text; only file and body arguments take binary files"
+            ))
+        });
+    }
+    Ok(raw.to_string())
+}
+
+/// Converts one typed value according to the attribute's wire type.
+///
+/// Plain attributes are sent as strings, like python-gitlab does (GitLab
+/// converts them); list types split on commas; `json` is parsed; `file`
+/// reads the file at the path given (with or without a leading `@`); `body`
+/// takes the text, or `@FILE` for a file's bytes.
+pub fn convert(s: &ArgSpec, raw: &str) -> Result<Param, Failure> {
+    if s.parent || s.id {
+        return Ok(Param::Value(Value::String(read_value(&s.long, raw)?)));
+    }
+    match s.ty {
+        AttrType::File => {
+            let path = raw.strip_prefix('@').unwrap_or(raw);
+            let part = FilePart::from_path(path).map_err(|e| {
+                Failure::Usage(format!("--{} {path}: cannot read the file: {e}", s.long))
+            })?;
+            Ok(Param::File(part))
+        }
+        AttrType::Body => {
+            if raw.starts_with('@') && !raw.starts_with("@@") {
+                let path = &raw[1..];
+                let part = FilePart::from_path(path).map_err(|e| {
+                    Failure::Usage(format!("--{} @{path}: cannot read the file: {e}", s.long))
+                })?;
+                Ok(Param::File(part))
+            } else {
+                Ok(Param::Value(Value::String(read_value(&s.long, raw)?)))
+            }
+        }
+        AttrType::Array | AttrType::CommaSeparated => {
+            let text = read_value(&s.long, raw)?;
+            let items: Vec<Value> = if text.is_empty() {
+                Vec::new()
+            } else {
+                text.split(',')
+                    .map(|x| Value::String(x.to_string()))
+                    .collect()
+            };
+            Ok(Param::Value(Value::Array(items)))
+        }
+        AttrType::Json => {
+            let text = read_value(&s.long, raw)?;
+            serde_json::from_str(&text).map(Param::Value).map_err(|e| {
+                Failure::Usage(format!(
+                    "--{} expects a JSON value ({e}); quote it for the shell, e.g. '{{\"a\": 1}}'",
+                    s.long
+                ))
+            })
+        }
+        _ => Ok(Param::Value(Value::String(read_value(&s.long, raw)?))),
+    }
+}

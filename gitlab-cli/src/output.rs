@@ -1,0 +1,348 @@
+//! Printing results: `json` and `yaml` documents of the server's objects, and
+//! python-gitlab's `legacy` `key: value` blocks. Lists can be written item by
+//! item so a `--get-all` listing never sits in memory whole.
+
+use crate::args::Format;
+use gitlab_client::Value;
+use std::io::{self, Write};
+
+/// Writes results to stdout in one format.
+pub struct Printer<W: Write> {
+    out: W,
+    format: Format,
+    fields: Vec<String>,
+    verbose: bool,
+    /// The resource's id attribute, shown first in legacy output.
+    id_attr: Option<&'static str>,
+    /// Items written so far in the open list.
+    in_list: usize,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(
+        out: W,
+        format: Format,
+        fields: Vec<String>,
+        verbose: bool,
+        id_attr: Option<&'static str>,
+    ) -> Self {
+        Printer {
+            out,
+            format,
+            fields,
+            verbose,
+            id_attr,
+            in_list: 0,
+        }
+    }
+
+    /// Keeps only the `--fields` attributes of an object.
+    fn select(&self, v: &Value) -> Value {
+        match v {
+            Value::Object(m) if !self.fields.is_empty() => Value::Object(
+                self.fields
+                    .iter()
+                    .filter_map(|f| m.get(f).map(|x| (f.clone(), x.clone())))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// One object of the resource (get, create, update…).
+    pub fn object(&mut self, v: &Value) -> io::Result<()> {
+        let v = self.select(v);
+        match self.format {
+            Format::Json => writeln!(self.out, "{}", json_line(&v)),
+            Format::Yaml => self.out.write_all(yaml_doc(&v).as_bytes()),
+            Format::Legacy => {
+                let text = legacy_object(&v, self.id_attr, self.verbose || !self.fields.is_empty());
+                self.out.write_all(text.as_bytes())
+            }
+        }
+    }
+
+    /// Any JSON a custom action returned: objects are shown whole.
+    pub fn value(&mut self, v: &Value) -> io::Result<()> {
+        match (self.format, v) {
+            (Format::Legacy, Value::Array(items)) => {
+                self.begin_list()?;
+                for i in items {
+                    self.item(i)?;
+                }
+                self.end_list()
+            }
+            (Format::Legacy, Value::Object(_)) => {
+                let v = self.select(v);
+                self.out.write_all(legacy_object(&v, None, true).as_bytes())
+            }
+            (Format::Legacy, Value::Null) => Ok(()),
+            (Format::Legacy, other) => writeln!(self.out, "{}", py_str(other)),
+            (_, Value::Array(items)) => {
+                self.begin_list()?;
+                for i in items {
+                    self.item(i)?;
+                }
+                self.end_list()
+            }
+            _ => self.object(v),
+        }
+    }
+
+    /// Bytes as the server sent them.
+    pub fn raw(&mut self, b: &[u8]) -> io::Result<()> {
+        self.out.write_all(b)
+    }
+
+    pub fn begin_list(&mut self) -> io::Result<()> {
+        self.in_list = 0;
+        if self.format == Format::Json {
+            self.out.write_all(b"[")?;
+        }
+        Ok(())
+    }
+
+    /// One list item; written at once.
+    pub fn item(&mut self, v: &Value) -> io::Result<()> {
+        let v = self.select(v);
+        match self.format {
+            Format::Json => {
+                if self.in_list > 0 {
+                    self.out.write_all(b",")?;
+                }
+                self.out.write_all(json_line(&v).as_bytes())?;
+            }
+            Format::Yaml => {
+                // A one-element sequence per item: concatenated, they form the list.
+                let doc = yaml_doc(&Value::Array(vec![v]));
+                self.out.write_all(doc.as_bytes())?;
+            }
+            Format::Legacy => {
+                let text = match &v {
+                    Value::Object(_) => {
+                        legacy_object(&v, self.id_attr, self.verbose || !self.fields.is_empty())
+                    }
+                    other => format!("{}\n", py_str(other)),
+                };
+                self.out.write_all(text.as_bytes())?;
+                self.out.write_all(b"\n")?;
+            }
+        }
+        self.in_list += 1;
+        Ok(())
+    }
+
+    pub fn end_list(&mut self) -> io::Result<()> {
+        match self.format {
+            Format::Json => self.out.write_all(b"]\n")?,
+            Format::Yaml if self.in_list == 0 => self.out.write_all(b"[]\n")?,
+            _ => {}
+        }
+        self.out.flush()
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn json_line(v: &Value) -> String {
+    // Serialising a `Value` cannot fail; an empty string would be the worst case.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn yaml_doc(v: &Value) -> String {
+    match serde_yaml::to_string(v) {
+        Ok(s) => s,
+        // Not expected for JSON values; fall back to JSON, which is valid YAML.
+        Err(_) => format!("{}\n", json_line(v)),
+    }
+}
+
+/// Attributes that name an object in python-gitlab's short legacy output, in order of preference.
+const LABEL_ATTRS: [&str; 7] = [
+    "path_with_namespace",
+    "full_path",
+    "title",
+    "username",
+    "name",
+    "path",
+    "body",
+];
+
+/// python-gitlab's `legacy` block for one object. Short form: the id and one
+/// naming attribute; verbose: every attribute, sorted, `_` shown as `-`,
+/// nested objects indented.
+pub fn legacy_object(v: &Value, id_attr: Option<&str>, verbose: bool) -> String {
+    let Value::Object(m) = v else {
+        return format!("{}\n", py_str(v));
+    };
+    let mut out = String::new();
+    if verbose {
+        if let Some(id) = id_attr.and_then(|k| m.get(k).map(|v| (k, v))) {
+            out.push_str(&format!("{}: {}\n", id.0, py_str(id.1)));
+        }
+        legacy_map(&mut out, m, id_attr, 0);
+        return out;
+    }
+    if let Some(k) = id_attr {
+        if let Some(id) = m.get(k) {
+            out.push_str(&format!("{}: {}\n", k.replace('_', "-"), py_str(id)));
+        }
+    }
+    if let Some((k, val)) = LABEL_ATTRS
+        .iter()
+        .filter(|k| Some(**k) != id_attr)
+        .find_map(|k| m.get(*k).filter(|v| !v.is_null()).map(|v| (*k, v)))
+    {
+        let text = py_str(val).replace('\r', "").replace('\n', " ");
+        let mut line = format!("{k}: {text}");
+        if line.chars().count() > 79 {
+            line = line.chars().take(76).collect::<String>() + "...";
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if out.is_empty() {
+        out.push_str(
+            "No default fields to show for this object. Use --verbose or the json/yaml output.\n",
+        );
+    }
+    out
+}
+
+fn legacy_map(
+    out: &mut String,
+    m: &serde_json::Map<String, Value>,
+    skip: Option<&str>,
+    indent: usize,
+) {
+    let pad = " ".repeat(indent);
+    let mut keys: Vec<&String> = m.keys().filter(|k| Some(k.as_str()) != skip).collect();
+    keys.sort();
+    for k in keys {
+        let key = k.replace('_', "-");
+        match &m[k.as_str()] {
+            Value::Object(inner) => {
+                out.push_str(&format!("{pad}{key}:\n"));
+                legacy_map(out, inner, None, indent + 2);
+            }
+            other => out.push_str(&format!("{pad}{key}: {}\n", py_str(other))),
+        }
+    }
+}
+
+/// A value as Python's `str()` prints it (what python-gitlab's legacy output shows).
+pub fn py_str(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => py_repr(other),
+    }
+}
+
+/// A value as Python's `repr()` prints it.
+fn py_repr(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let quote = if s.contains('\'') && !s.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push(quote);
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+            out
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(py_repr).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        Value::Object(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", py_repr(&Value::String(k.clone())), py_repr(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_renderings() {
+        assert_eq!(py_str(&json!(null)), "None");
+        assert_eq!(py_str(&json!(true)), "True");
+        assert_eq!(py_str(&json!("a b")), "a b");
+        assert_eq!(py_str(&json!(["a", 1, null])), "['a', 1, None]");
+        assert_eq!(py_str(&json!(["it's"])), "[\"it's\"]");
+        assert_eq!(py_str(&json!({"k": false})), "{'k': False}");
+    }
+
+    #[test]
+    fn legacy_short_and_verbose() {
+        let v = json!({"id": 1, "path_with_namespace": "g/p", "star_count": 0,
+                       "namespace": {"full_path": "g", "id": 2}, "tag_list": ["a"]});
+        assert_eq!(
+            legacy_object(&v, Some("id"), false),
+            "id: 1\npath_with_namespace: g/p\n"
+        );
+        assert_eq!(
+            legacy_object(&v, Some("id"), true),
+            "id: 1\nnamespace:\n  full-path: g\n  id: 2\npath-with-namespace: g/p\nstar-count: 0\ntag-list: ['a']\n"
+        );
+        let long = json!({"iid": 3, "title": "x".repeat(100)});
+        let out = legacy_object(&long, Some("iid"), false);
+        assert!(out.starts_with("iid: 3\ntitle: xxx"), "{out}");
+        assert!(out.lines().nth(1).unwrap().ends_with("..."), "{out}");
+        assert_eq!(out.lines().nth(1).unwrap().chars().count(), 79);
+    }
+
+    #[test]
+    fn json_lists_stream_into_one_document() {
+        let mut buf = Vec::new();
+        let mut p = Printer::new(&mut buf, Format::Json, vec!["id".into()], false, Some("id"));
+        p.begin_list().unwrap();
+        p.item(&json!({"id": 1, "x": 2})).unwrap();
+        p.item(&json!({"id": 2})).unwrap();
+        p.end_list().unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "[{\"id\":1},{\"id\":2}]\n");
+    }
+
+    #[test]
+    fn yaml_lists_stream_into_one_sequence() {
+        let mut buf = Vec::new();
+        let mut p = Printer::new(&mut buf, Format::Yaml, vec![], false, None);
+        p.begin_list().unwrap();
+        p.item(&json!({"id": 1, "name": "a"})).unwrap();
+        p.item(&json!({"id": 2, "name": "b"})).unwrap();
+        p.end_list().unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let back: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(
+            back,
+            json!([{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+        );
+    }
+}
