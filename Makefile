@@ -3,7 +3,7 @@ CARGO ?= cargo
 RESOURCE ?= ProjectIssue
 PORT ?= 0
 
-.PHONY: all demo describe emulator test fmt-check clippy unit broken-schema schema-check dump snapshots bench bench-quick build-times
+.PHONY: all demo describe emulator cli test fmt-check clippy unit broken-schema schema-check dump snapshots bench bench-quick build-times
 
 all: demo
 
@@ -21,6 +21,10 @@ describe:
 ## Run the GitLab emulator with demo data until Ctrl-C.
 emulator:
 	$(CARGO) run -q -p gitlab-emulator -- --port $(PORT) --seed demo
+
+## Build the `gitlab` command (target/release/gitlab).
+cli:
+	$(CARGO) build --release -p gitlab-cli
 
 ## Everything CI checks.
 test: fmt-check clippy unit broken-schema
@@ -52,10 +56,12 @@ snapshots:
 
 ## Benchmarks against a bare reqwest + serde_json baseline, on the emulator (release build).
 bench:
-	$(CARGO) run -q --release -p gitlab-bench
+	$(CARGO) build -q --release -p gitlab-cli -p gitlab-bench
+	./target/release/gitlab-bench
 
 bench-quick:
-	$(CARGO) run -q --release -p gitlab-bench -- --quick
+	$(CARGO) build -q --release -p gitlab-cli -p gitlab-bench
+	./target/release/gitlab-bench --quick
 
 ## Clean release build time against bare reqwest + tokio, and rebuild after one schema edit.
 build-times:

@@ -107,6 +107,19 @@ async fn scenario(
                 all.len()
             }
         }
+        // A native process doing one GET: what a CLI's start-up is compared with.
+        "get-one-bare" => {
+            let resp = bare
+                .get(format!("{api}/projects/{project}"))
+                .header("PRIVATE-TOKEN", token)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let body = resp.bytes().await.map_err(|e| e.to_string())?;
+            let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+            println!("{v}");
+            1
+        }
         "get-bare" => {
             for iid in 1..=n {
                 let resp = bare
@@ -201,6 +214,139 @@ fn run_child(name: &str, url: &str, token: &str, project: u64, n: usize) -> Resu
             .and_then(|v| v.parse().ok())
             .ok_or_else(parse_err)?,
     })
+}
+
+/// Runs a command through `gitlab-bench measure`: a fresh, small process that
+/// spawns it and reports its wall time and peak RSS. (Measuring directly from
+/// this process would count the emulator's memory: a forked child's peak RSS
+/// starts from its parent's.)
+fn run_measured(cmd: &mut Command) -> Result<(f64, u64), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut m = Command::new(exe);
+    m.arg("measure").arg(cmd.get_program()).args(cmd.get_args());
+    if cmd.get_envs().len() > 0 {
+        m.env_clear();
+        for (k, v) in cmd.get_envs() {
+            if let Some(v) = v {
+                m.env(k, v);
+            }
+        }
+    }
+    let out = m
+        .output()
+        .map_err(|e| format!("cannot run the measuring process: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut f = text.split_whitespace();
+    match (
+        f.next().and_then(|v| v.parse().ok()),
+        f.next().and_then(|v| v.parse().ok()),
+    ) {
+        (Some(secs), Some(rss)) => Ok((secs, rss)),
+        _ => Err(format!("measure printed '{text}'")),
+    }
+}
+
+/// The `measure` side: spawn, wait4, print `seconds peak_rss_kib`.
+fn measure_child(program: &str, args: &[String]) -> Result<(f64, u64), String> {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    let started = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for this child only.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own unwaited child; both pointers are valid for the call.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let secs = started.elapsed().as_secs_f64();
+    if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("{cmd:?} failed (status {status})"));
+    }
+    Ok((secs, usage.ru_maxrss as u64))
+}
+
+/// The `gitlab` command: start-up of one GET against a native one-GET process,
+/// and `--get-all` of every issue to JSON against the library streaming them.
+async fn cli_benches(
+    url: &str,
+    token: &str,
+    p_list: u64,
+    p_get: u64,
+    n_list: usize,
+) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let cli = exe.with_file_name("gitlab");
+    if !cli.exists() {
+        println!("
+(no {} next to gitlab-bench: build it with `cargo build --release -p gitlab-cli`; CLI benchmarks skipped)", cli.display());
+        return Ok(());
+    }
+    let (url, token, exe, cli) = (url.to_string(), token.to_string(), exe.clone(), cli.clone());
+    let rows = tokio::task::spawn_blocking(move || -> Result<Vec<String>, String> {
+        let env = |c: &mut Command| {
+            c.env_clear().env("GITLAB_URL", &url).env("GITLAB_PRIVATE_TOKEN", &token);
+        };
+        let runs = 50;
+        let (mut cli_t, mut base_t, mut cli_rss, mut base_rss) = (Vec::new(), Vec::new(), 0, 0);
+        for _ in 0..runs {
+            let mut c = Command::new(&cli);
+            env(&mut c);
+            c.args(["-o", "json", "project", "get", "--id", &p_get.to_string()]);
+            let (t, r) = run_measured(&mut c)?;
+            cli_t.push(t);
+            cli_rss = cli_rss.max(r);
+            let mut b = Command::new(&exe);
+            b.args(["scenario", "get-one-bare", &url, &token, &p_get.to_string(), "1"]);
+            let (t, r) = run_measured(&mut b)?;
+            base_t.push(t);
+            base_rss = base_rss.max(r);
+        }
+        let mut rows = vec![format!(
+            "| `gitlab project get --id N` (process start to exit, {runs} runs) | {:.1} ms | {:.1} ms | {:.2}x | {:.1} / {:.1} MiB |",
+            median(base_t.clone()) * 1e3,
+            median(cli_t.clone()) * 1e3,
+            median(cli_t) / median(base_t),
+            base_rss as f64 / 1024.0,
+            cli_rss as f64 / 1024.0
+        )];
+        let mut lib = Command::new(&exe);
+        lib.args(["scenario", "list-stream-offset", &url, &token, &p_list.to_string(), "0"]);
+        let (lib_t, lib_rss) = run_measured(&mut lib)?;
+        let mut c = Command::new(&cli);
+        env(&mut c);
+        c.args(["-o", "json", "project-issue", "list", "--project-id", &p_list.to_string(), "--per-page", "100", "--get-all"]);
+        let (cli_t, cli_rss) = run_measured(&mut c)?;
+        rows.push(format!(
+            "| `gitlab project-issue list --get-all -o json` ({n_list} items) vs library stream | {:.3} s | {:.3} s | {:.2}x | {:.1} / {:.1} MiB |",
+            lib_t,
+            cli_t,
+            cli_t / lib_t,
+            lib_rss as f64 / 1024.0,
+            cli_rss as f64 / 1024.0
+        ));
+        Ok(rows)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    println!(
+        "
+| command line | native baseline | gitlab | ratio | peak RSS baseline / gitlab |"
+    );
+    println!("|---|---|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
+    Ok(())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -387,6 +533,8 @@ async fn main_all(quick: bool) -> Result<(), String> {
         );
     }
 
+    cli_benches(&url, &token, p20, pget, n_list).await?;
+
     let started = Instant::now();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
     let cat = codegen::load_dir(&dir).map_err(|d| d.to_string())?;
@@ -415,6 +563,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if args.first().map(String::as_str) == Some("measure") {
+        let Some(program) = args.get(1) else {
+            eprintln!("usage: gitlab-bench measure PROGRAM [ARGS...]");
+            return ExitCode::from(2);
+        };
+        return match measure_child(program, &args[2..]) {
+            Ok((secs, rss)) => {
+                println!("{secs} {rss}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("scenario") {
         let [_, name, url, token, project, n] = args.as_slice() else {
             eprintln!("usage: gitlab-bench scenario NAME URL TOKEN PROJECT N");

@@ -102,6 +102,20 @@ impl<W: Write> Printer<W> {
         Ok(())
     }
 
+    /// One object of a listing. In JSON without `--fields`, the server's text is
+    /// copied as is (no parse, no re-serialisation).
+    pub fn item_object(&mut self, o: &gitlab_client::ObjectCore) -> io::Result<()> {
+        if self.format == Format::Json && self.fields.is_empty() {
+            if self.in_list > 0 {
+                self.out.write_all(b",")?;
+            }
+            o.write_json(&mut self.out)?;
+            self.in_list += 1;
+            return Ok(());
+        }
+        self.item(&o.to_json())
+    }
+
     /// One list item; written at once.
     pub fn item(&mut self, v: &Value) -> io::Result<()> {
         let v = self.select(v);

@@ -156,7 +156,7 @@ async fn list<W: Write>(
             .await?;
         printer.begin_list()?;
         for o in &page.items {
-            printer.item(&o.to_json())?;
+            printer.item_object(o)?;
         }
         printer.end_list()?;
         return Ok(());
@@ -177,7 +177,7 @@ async fn list<W: Write>(
             }
             // Items go out as each page arrives, so memory holds one page.
             for o in &page.items {
-                printer.item(&o.to_json())?;
+                printer.item_object(o)?;
             }
             printer.flush()?;
         }

@@ -44,12 +44,12 @@ pub struct Pages {
 impl Pages {
     /// The next page of objects with its pagination headers, or `None` after the last.
     pub async fn next_page(&mut self) -> Result<Option<Page<ObjectCore>>> {
-        match self.cursor.next_page().await? {
+        match self.cursor.next_page_raw().await? {
             None => Ok(None),
             Some((items, info)) => Ok(Some(Page {
                 items: items
                     .into_iter()
-                    .map(|v| self.core.object_of(v))
+                    .map(|v| self.core.object_of_raw(v))
                     .collect::<Result<_>>()?,
                 info,
             })),

@@ -155,6 +155,21 @@ impl ObjectCore {
             .collect()
     }
 
+    /// Writes the object as JSON. An object from a listing that was never read
+    /// or changed is written as the exact text the server sent, without parsing.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.updates.is_empty() {
+            let raw = match self.attrs.raw.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if let Some(r) = raw.as_ref() {
+                return out.write_all(r.get().as_bytes());
+            }
+        }
+        serde_json::to_writer(out, &self.to_json()).map_err(std::io::Error::other)
+    }
+
     /// The server's attributes with local changes applied.
     pub fn to_json(&self) -> Value {
         let mut m = self.attrs.map().clone();
