@@ -109,28 +109,21 @@ async fn scenario(
         }
         // A native process doing one GET: what a CLI's start-up is compared with.
         "get-one-bare" => {
-            let resp = bare
-                .get(format!("{api}/projects/{project}"))
-                .header("PRIVATE-TOKEN", token)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let body = resp.bytes().await.map_err(|e| e.to_string())?;
-            let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+            let v = bare_json(
+                bare.get(format!("{api}/projects/{project}"))
+                    .header("PRIVATE-TOKEN", token),
+            )
+            .await?;
             println!("{v}");
             1
         }
         "get-bare" => {
             for iid in 1..=n {
-                let resp = bare
-                    .get(format!("{issues}/{iid}"))
-                    .header("PRIVATE-TOKEN", token)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let body = resp.bytes().await.map_err(|e| e.to_string())?;
-                let _: serde_json::Value =
-                    serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+                bare_json(
+                    bare.get(format!("{issues}/{iid}"))
+                        .header("PRIVATE-TOKEN", token),
+                )
+                .await?;
             }
             n
         }
@@ -144,17 +137,12 @@ async fn scenario(
         "create-bare" => {
             for i in 0..n {
                 let body = serde_json::json!({"title": format!("bench {i}"), "labels": "bench"});
-                let resp = bare
+                let req = bare
                     .post(&issues)
                     .header("PRIVATE-TOKEN", token)
                     .header("content-type", "application/json")
-                    .body(body.to_string())
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let body = resp.bytes().await.map_err(|e| e.to_string())?;
-                let _: serde_json::Value =
-                    serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+                    .body(body.to_string());
+                bare_json(req).await?;
             }
             n
         }
@@ -170,6 +158,13 @@ async fn scenario(
         other => return Err(format!("unknown scenario '{other}'")),
     };
     Ok(count)
+}
+
+/// The baseline's request: send, read the body, parse it as JSON.
+async fn bare_json(req: reqwest::RequestBuilder) -> Result<serde_json::Value, String> {
+    let resp = req.send().await.map_err(|e| e.to_string())?;
+    let body = resp.bytes().await.map_err(|e| e.to_string())?;
+    serde_json::from_slice(&body).map_err(|e| e.to_string())
 }
 
 struct Sample {
