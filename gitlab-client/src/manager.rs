@@ -191,6 +191,14 @@ impl<R: Resource> Manager<R> {
 impl<R: ops::List> Manager<R> {
     /// Starts a listing. Pick how much to fetch: `.page(n)`, `.all()` or `.stream()`;
     /// nothing is silently cut at GitLab's default page size.
+    ///
+    /// ```no_run
+    /// # async fn f(gl: gitlab_client::Gitlab) -> gitlab_client::Result<()> {
+    /// let page = gl.projects().list().filter("owned", true).per_page(50).page(1).await?;
+    /// println!("{} of {:?}", page.items.len(), page.info.total);
+    /// let open = gl.projects().get_lazy(7).issues().list().filter("state", "opened").all().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListRequest<R> {
         ListRequest {
             core: self.core.clone(),
@@ -205,6 +213,12 @@ impl<R: ops::List> Manager<R> {
 
 impl<R: ops::Get> Manager<R> {
     /// `GET {path}/{id}`; string ids such as `group/project` are URL-encoded.
+    ///
+    /// # Errors
+    /// [`Error::Api`] with the server's status and message (`is_not_found()`
+    /// for 404), [`Error::Transport`] when no answer came, [`Error::Decode`]
+    /// when the answer is not a JSON object, [`Error::MissingParent`] when a
+    /// path placeholder has no value.
     pub async fn get(&self, id: impl Into<Value>) -> Result<Object<R>> {
         self.core.get(id.into()).await.map(Object::from_core)
     }
@@ -232,6 +246,19 @@ impl<R: ops::GetWithoutId> Manager<R> {
 impl<R: ops::Create> Manager<R> {
     /// `POST {path}`. Missing required attributes and broken exclusive groups are
     /// rejected before any request.
+    ///
+    /// ```no_run
+    /// # async fn f(gl: gitlab_client::Gitlab) -> gitlab_client::Result<()> {
+    /// use gitlab_client::resources::ProjectIssueCreate;
+    /// let issue = gl.projects().get_lazy(7).issues().create(ProjectIssueCreate::new("Broken link")).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidAttrs`] (nothing sent) for a missing required attribute
+    /// or a broken exclusive group; otherwise as for [`get`](Manager::get). A
+    /// create that met a 5xx or a timeout is not retried unless
+    /// [`retry_writes`](Manager::retry_writes) is set.
     pub async fn create(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
         self.core.create(attrs.into()).await.map(Object::from_core)
     }
@@ -257,6 +284,9 @@ impl<R: ops::Update> Manager<R> {
 
 impl<R: ops::Delete> Manager<R> {
     /// `DELETE {path}/{id}`.
+    ///
+    /// # Errors
+    /// As for [`get`](Manager::get); a 204 or an empty body is success.
     pub async fn delete(&self, id: impl Into<Value>) -> Result<()> {
         self.core.delete(Some(id.into())).await
     }

@@ -465,6 +465,18 @@ impl<R: Resource> Object<R> {
 
     /// Sends the changed attributes (plus the update's required ones). Makes no
     /// request when nothing changed.
+    ///
+    /// ```no_run
+    /// # async fn f(mut issue: gitlab_client::resources::ProjectIssue) -> gitlab_client::Result<()> {
+    /// issue.set("title", "Broken link in README");
+    /// issue.save().await?; // PUT with {"title": ...} only
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the schema has no update for the resource,
+    /// [`Error::InvalidAttrs`] when a required update attribute is unknown on the
+    /// object (nothing sent), otherwise the errors of a request.
     pub async fn save(&mut self) -> Result<()> {
         self.core.save().await
     }
