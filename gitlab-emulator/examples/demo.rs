@@ -43,7 +43,7 @@ async fn read_only(gl: &Gitlab) -> Result<()> {
     Ok(())
 }
 
-async fn full_tour(gl: &Gitlab) -> Result<()> {
+pub async fn full_tour(gl: &Gitlab) -> Result<()> {
     read_only(gl).await?;
     let suffix = std::process::id();
 

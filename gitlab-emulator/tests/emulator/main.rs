@@ -4,6 +4,7 @@
 
 mod client;
 mod conventions;
+mod demo_tour;
 mod faults;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};
