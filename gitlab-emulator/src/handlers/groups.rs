@@ -100,16 +100,8 @@ fn path_taken(st: &State, full_path: &str, except: Option<u64>) -> bool {
 
 /// Sets `full_path`, `full_name` and `web_url` from the parent chain.
 fn apply_group_paths(st: &State, obj: &mut Map<String, Value>) {
-    let path = obj
-        .get("path")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let name = obj
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let path = super::text(obj, "path");
+    let name = super::text(obj, "name");
     let parent = obj
         .get("parent_id")
         .and_then(Value::as_u64)

@@ -732,11 +732,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         }
     }
     let now = time::now();
-    let state = obj
-        .get("state")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let state = super::text(&obj, "state");
     match p.nonblank("state_event").as_deref() {
         None => {}
         // A merged merge request stays merged.

@@ -498,3 +498,11 @@ pub(crate) const CREATED_DESC: OrderRules = OrderRules {
     default_desc: true,
     allowed: &["id", "created_at", "updated_at", "title", "name"],
 };
+
+/// A string attribute of an object, or `""` when absent or not a string.
+pub(crate) fn text(obj: &serde_json::Map<String, serde_json::Value>, key: &str) -> String {
+    obj.get(key)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}

@@ -222,16 +222,8 @@ fn check_visibility(v: Option<String>) -> ApiResult<Option<String>> {
 
 /// Sets every field derived from the namespace, name and path.
 pub(crate) fn apply_paths(st: &State, obj: &mut Map<String, Value>, ns: NamespaceRef) {
-    let path = obj
-        .get("path")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let name = obj
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let path = super::text(obj, "path");
+    let name = super::text(obj, "name");
     let namespace = st.namespace_json(ns).unwrap_or(Value::Null);
     let (ns_path, ns_name) = match ns {
         NamespaceRef::Group(g) => {
@@ -608,11 +600,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let mut obj = e.obj.clone();
     obj.extend(changes);
     apply_paths(st, &mut obj, ns);
-    let new_default = obj
-        .get("default_branch")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let new_default = super::text(&obj, "default_branch");
     st.store.modify(st.reg.project, &[], &id.to_string(), |e| {
         e.obj = obj;
     });
