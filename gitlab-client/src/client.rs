@@ -450,12 +450,7 @@ impl Gitlab {
 
     /// `GET` every page of a list endpoint.
     pub async fn http_list(&self, path: &str, query: &Attrs) -> Result<Vec<Value>> {
-        let mut q = Vec::new();
-        encode_query(&|_| AttrType::String, query, &mut q).map_err(|m| Error::InvalidAttrs {
-            op: Op::Raw,
-            resource: "raw request",
-            message: m,
-        })?;
+        let q = raw_query(query)?;
         let opts = CallOptions::default();
         let mut cursor =
             crate::manager::Cursor::new(self.clone(), Op::Raw, path.to_string(), q, opts);
@@ -473,13 +468,8 @@ impl Gitlab {
         query: &Attrs,
         body: Option<&Attrs>,
     ) -> Result<Response> {
-        let mut q = Vec::new();
+        let q = raw_query(query)?;
         let plain = |_: &str| AttrType::String;
-        encode_query(&plain, query, &mut q).map_err(|m| Error::InvalidAttrs {
-            op: Op::Raw,
-            resource: "raw request",
-            message: m,
-        })?;
         let opts = CallOptions::default();
         self.send(Request {
             op: Op::Raw,
@@ -713,6 +703,17 @@ impl Gitlab {
             None => link.to_string(),
         }
     }
+}
+
+/// Query pairs for a raw `http_*` call: no schema, so every attribute is plain.
+fn raw_query(query: &Attrs) -> Result<Vec<(String, String)>> {
+    let mut q = Vec::new();
+    encode_query(&|_| AttrType::String, query, &mut q).map_err(|m| Error::InvalidAttrs {
+        op: Op::Raw,
+        resource: "raw request",
+        message: m,
+    })?;
+    Ok(q)
 }
 
 fn strip_query(url: &str) -> &str {

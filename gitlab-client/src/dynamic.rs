@@ -4,35 +4,10 @@
 
 use crate::attrs::{Attrs, Param};
 use crate::error::Result;
-use crate::manager::{ActionOutput, Cursor, DynManager, Page};
+use crate::manager::{ActionResult, Cursor, DynManager, Page};
 use crate::meta::ActionMeta;
 use crate::object::ObjectCore;
-use bytes::Bytes;
 use serde_json::Value;
-
-/// What a custom action returned.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActionResult {
-    /// The action returns nothing (or the schema says so).
-    None,
-    /// A JSON document: an object, an array or a scalar.
-    Json(Value),
-    /// Every item of a paginated list.
-    List(Vec<Value>),
-    /// Bytes as the server sent them (files, archives, logs).
-    Raw(Bytes),
-}
-
-impl From<ActionOutput> for ActionResult {
-    fn from(o: ActionOutput) -> Self {
-        match o {
-            ActionOutput::None => ActionResult::None,
-            ActionOutput::Json(v) => ActionResult::Json(v),
-            ActionOutput::List(l) => ActionResult::List(l),
-            ActionOutput::Raw(b) => ActionResult::Raw(b),
-        }
-    }
-}
 
 /// A listing read one page at a time, so memory holds one page however long
 /// the listing is. Made by [`DynManager::pages`].
@@ -93,6 +68,6 @@ impl DynManager {
                     .await?
             }
         };
-        Ok(out.into())
+        Ok(out)
     }
 }

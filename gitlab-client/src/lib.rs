@@ -42,9 +42,9 @@ pub use client::{
 pub use config::{
     process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,
 };
-pub use dynamic::{ActionResult, Pages};
+pub use dynamic::Pages;
 pub use error::{Error, Op, Result};
-pub use manager::{encode_id, DynManager, ListRequest, Manager, Page, PageInfo};
+pub use manager::{encode_id, ActionResult, DynManager, ListRequest, Manager, Page, PageInfo};
 pub use meta::{ops, Resource, ResourceMeta};
 pub use object::{Object, ObjectCore};
 pub use retry::RetryPolicy;

@@ -177,7 +177,7 @@ impl<R: Resource> Manager<R> {
 
     /// Runs a manager-level action (generated methods call this).
     #[allow(dead_code)] // used once the schema has manager actions
-    pub(crate) async fn action<T: FromActionOutput>(
+    pub(crate) async fn action<T: FromActionResult>(
         &self,
         a: &'static ActionMeta,
         required: Vec<Param>,
@@ -695,7 +695,7 @@ impl DynManager {
         a: &'static ActionMeta,
         required: Vec<Param>,
         optional: Attrs,
-    ) -> Result<ActionOutput> {
+    ) -> Result<ActionResult> {
         let op = Op::Action(a.name);
         let mut args = Attrs::new();
         for (name, value) in a.required.iter().zip(required) {
@@ -739,17 +739,17 @@ impl DynManager {
             while let Some((items, _)) = cursor.next_page().await? {
                 out.extend(items);
             }
-            return Ok(ActionOutput::List(out));
+            return Ok(ActionResult::List(out));
         }
         let resp = self.send(op, a.method, path.clone(), query, body).await?;
         Ok(match a.returns {
-            Returns::None => ActionOutput::None,
-            Returns::Raw => ActionOutput::Raw(resp.body),
+            Returns::None => ActionResult::None,
+            Returns::Raw => ActionResult::Raw(resp.body),
             Returns::Json | Returns::List => {
-                ActionOutput::Json(decode_json(&resp, op, a.method, &path)?)
+                ActionResult::Json(decode_json(&resp, op, a.method, &path)?)
             }
             Returns::SelfObject => match decode_json(&resp, op, a.method, &path)? {
-                v @ (Value::Object(_) | Value::Null) => ActionOutput::Json(v),
+                v @ (Value::Object(_) | Value::Null) => ActionResult::Json(v),
                 other => {
                     return Err(decode_error(
                         &resp,
@@ -775,55 +775,60 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// What a custom action returned, before conversion to the method's return type.
-#[derive(Debug)]
-pub(crate) enum ActionOutput {
+/// What a custom action returned (the generated methods convert it to their
+/// return type; dynamic callers such as the CLI match on it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionResult {
+    /// The action returns nothing (or the schema says so).
     None,
+    /// A JSON document: an object, an array or a scalar.
     Json(Value),
+    /// Every item of a paginated list.
     List(Vec<Value>),
+    /// Bytes as the server sent them (files, archives, logs).
     Raw(Bytes),
 }
 
 /// Conversion of an action's output into the generated method's return type.
-pub(crate) trait FromActionOutput: Sized {
-    fn from_output(o: ActionOutput) -> Self;
+pub(crate) trait FromActionResult: Sized {
+    fn from_output(o: ActionResult) -> Self;
 }
 
-impl FromActionOutput for () {
-    fn from_output(_: ActionOutput) -> Self {}
+impl FromActionResult for () {
+    fn from_output(_: ActionResult) -> Self {}
 }
 
-impl FromActionOutput for Value {
-    fn from_output(o: ActionOutput) -> Self {
+impl FromActionResult for Value {
+    fn from_output(o: ActionResult) -> Self {
         match o {
-            ActionOutput::None => Value::Null,
-            ActionOutput::Json(v) => v,
-            ActionOutput::List(l) => Value::Array(l),
-            ActionOutput::Raw(b) => serde_json::from_slice(&b)
+            ActionResult::None => Value::Null,
+            ActionResult::Json(v) => v,
+            ActionResult::List(l) => Value::Array(l),
+            ActionResult::Raw(b) => serde_json::from_slice(&b)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into_owned())),
         }
     }
 }
 
-impl FromActionOutput for Vec<Value> {
-    fn from_output(o: ActionOutput) -> Self {
+impl FromActionResult for Vec<Value> {
+    fn from_output(o: ActionResult) -> Self {
         match o {
-            ActionOutput::List(l) => l,
-            ActionOutput::Json(Value::Array(l)) => l,
-            ActionOutput::Json(Value::Null) | ActionOutput::None => Vec::new(),
-            ActionOutput::Json(v) => vec![v],
-            ActionOutput::Raw(b) => vec![Value::String(String::from_utf8_lossy(&b).into_owned())],
+            ActionResult::List(l) => l,
+            ActionResult::Json(Value::Array(l)) => l,
+            ActionResult::Json(Value::Null) | ActionResult::None => Vec::new(),
+            ActionResult::Json(v) => vec![v],
+            ActionResult::Raw(b) => vec![Value::String(String::from_utf8_lossy(&b).into_owned())],
         }
     }
 }
 
-impl FromActionOutput for Bytes {
-    fn from_output(o: ActionOutput) -> Self {
+impl FromActionResult for Bytes {
+    fn from_output(o: ActionResult) -> Self {
         match o {
-            ActionOutput::Raw(b) => b,
-            ActionOutput::None => Bytes::new(),
-            ActionOutput::Json(v) => Bytes::from(v.to_string()),
-            ActionOutput::List(l) => Bytes::from(Value::Array(l).to_string()),
+            ActionResult::Raw(b) => b,
+            ActionResult::None => Bytes::new(),
+            ActionResult::Json(v) => Bytes::from(v.to_string()),
+            ActionResult::List(l) => Bytes::from(Value::Array(l).to_string()),
         }
     }
 }

@@ -7,7 +7,7 @@
 use crate::attrs::{encode_body, Attrs, Param};
 use crate::client::{decode_json, Gitlab};
 use crate::error::{Error, Op, Result};
-use crate::manager::{kind_of, ActionOutput, DynManager, FromActionOutput, Manager, ParentValues};
+use crate::manager::{kind_of, ActionResult, DynManager, FromActionResult, Manager, ParentValues};
 use crate::meta::{ActionMeta, Operation, Resource, ResourceMeta};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -358,7 +358,7 @@ impl ObjectCore {
         a: &'static ActionMeta,
         required: Vec<Param>,
         optional: Attrs,
-    ) -> Result<ActionOutput> {
+    ) -> Result<ActionResult> {
         self.manager()
             .run_action(Some(self), a, required, optional)
             .await
@@ -495,7 +495,7 @@ impl<R: Resource> Object<R> {
         Manager::from_core(self.core.child(C::META))
     }
 
-    pub(crate) async fn action<T: FromActionOutput>(
+    pub(crate) async fn action<T: FromActionResult>(
         &self,
         a: &'static ActionMeta,
         required: Vec<Param>,
@@ -512,7 +512,7 @@ impl<R: Resource> Object<R> {
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<()> {
-        if let ActionOutput::Json(Value::Object(m)) =
+        if let ActionResult::Json(Value::Object(m)) =
             self.core.run_action(a, required, optional).await?
         {
             self.core.replace(m);
