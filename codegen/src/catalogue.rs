@@ -8,7 +8,7 @@
 use crate::locate::{key, locate, Pos, Seg};
 use crate::model::{
     ActionTarget, AttrType, HttpMethod, Operation, RawAction, RawAttrTable, RawResource, Returns,
-    SchemaFile, UpdateMethod,
+    SchemaFile,
 };
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -43,7 +43,7 @@ pub struct Resource {
     pub operations: Vec<Operation>,
     pub create: Option<AttrTable>,
     pub update: Option<AttrTable>,
-    pub update_method: Option<UpdateMethod>,
+    pub update_method: Option<HttpMethod>,
     /// Full template `create` posts to, when not the collection path.
     pub create_path: Option<String>,
     pub list_filters: Vec<String>,
@@ -568,7 +568,7 @@ impl Cx<'_> {
             }
             ops.push(*op);
         }
-        ops.sort_by_key(|o| Operation::ALL.iter().position(|x| x == o));
+        ops.sort_by_key(|o| <Operation as crate::model::Word>::ALL.iter().position(|x| x == o));
         ops.dedup();
         if id_attr.is_none() {
             for op in [Operation::Get] {
@@ -598,7 +598,16 @@ impl Cx<'_> {
             &ctx,
         );
         let update_method = if ops.contains(&Operation::Update) {
-            Some(raw.update_method.unwrap_or(UpdateMethod::Put))
+            let m = raw.update_method.unwrap_or(HttpMethod::Put);
+            if !HttpMethod::UPDATE.contains(&m) {
+                let allowed: Vec<&str> = HttpMethod::UPDATE.iter().map(|m| m.as_str()).collect();
+                self.err(
+                    diags,
+                    &at(&[key("update_method")]),
+                    format!("update_method {m} {ctx} is not one an update can use; expected one of: {}", allowed.join(", ")),
+                );
+            }
+            Some(m)
         } else {
             if raw.update_method.is_some() {
                 self.err(

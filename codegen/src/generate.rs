@@ -3,7 +3,7 @@
 //! sub-resources and custom actions. All behaviour lives in the runtime.
 
 use crate::catalogue::{Action, AttrTable, Catalogue, Resource};
-use crate::model::{ActionTarget, AttrType, HttpMethod, Operation, Returns, UpdateMethod};
+use crate::model::{ActionTarget, HttpMethod, Returns, Word};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -83,7 +83,7 @@ fn module_tokens(cat: &Catalogue, module: &str) -> TokenStream {
     let bodies = resources.iter().map(|r| resource_tokens(cat, r));
     quote! {
         #[allow(unused_imports)]
-        use crate::meta::{ActionMeta, ActionTarget, AttrTable, AttrType, HttpMethod, Keyset, Operation, Returns, ResourceMeta, SubResource};
+        use crate::meta::{ActionMeta, ActionTarget, AttrTable, AttrType, HttpMethod, Keyset, Operation, Returns, ResourceMeta, SortOrder, SubResource};
         /// Marker types for this file's resources.
         pub mod kind { #(#markers)* }
         #(#bodies)*
@@ -135,51 +135,11 @@ fn table(t: &Option<AttrTable>) -> TokenStream {
     }
 }
 
-fn op_tokens(op: Operation) -> TokenStream {
-    match op {
-        Operation::List => quote! { Operation::List },
-        Operation::Get => quote! { Operation::Get },
-        Operation::GetWithoutId => quote! { Operation::GetWithoutId },
-        Operation::Create => quote! { Operation::Create },
-        Operation::Update => quote! { Operation::Update },
-        Operation::Delete => quote! { Operation::Delete },
-        Operation::Set => quote! { Operation::Set },
-    }
-}
-
-fn method_tokens(m: HttpMethod) -> TokenStream {
-    match m {
-        HttpMethod::Get => quote! { HttpMethod::Get },
-        HttpMethod::Post => quote! { HttpMethod::Post },
-        HttpMethod::Put => quote! { HttpMethod::Put },
-        HttpMethod::Patch => quote! { HttpMethod::Patch },
-        HttpMethod::Delete => quote! { HttpMethod::Delete },
-    }
-}
-
-fn type_tokens(t: AttrType) -> TokenStream {
-    match t {
-        AttrType::String => quote! { AttrType::String },
-        AttrType::Integer => quote! { AttrType::Integer },
-        AttrType::Boolean => quote! { AttrType::Boolean },
-        AttrType::Date => quote! { AttrType::Date },
-        AttrType::Array => quote! { AttrType::Array },
-        AttrType::CommaSeparated => quote! { AttrType::CommaSeparated },
-        AttrType::File => quote! { AttrType::File },
-        AttrType::Json => quote! { AttrType::Json },
-        AttrType::Lowercase => quote! { AttrType::Lowercase },
-        AttrType::Body => quote! { AttrType::Body },
-    }
-}
-
-fn returns_tokens(r: Returns) -> TokenStream {
-    match r {
-        Returns::Json => quote! { Returns::Json },
-        Returns::SelfObject => quote! { Returns::SelfObject },
-        Returns::List => quote! { Returns::List },
-        Returns::Raw => quote! { Returns::Raw },
-        Returns::None => quote! { Returns::None },
-    }
+/// `Operation::List`, `HttpMethod::Put`, …: a vocabulary value as the generated code names it.
+fn word<W: Word>(w: W) -> TokenStream {
+    let ty = format_ident!("{}", W::TYPE);
+    let v = format_ident!("{}", w.variant());
+    quote! { #ty::#v }
 }
 
 fn opt_str(v: &Option<String>) -> TokenStream {
@@ -200,30 +160,22 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     let from_parent = r.from_parent.iter().map(|(k, v)| quote! { (#k, #v) });
     let id_attr = opt_str(&r.id_attr);
     let accessor = opt_str(&r.accessor);
-    let ops = r.operations.iter().map(|o| op_tokens(*o));
+    let ops = r.operations.iter().map(|o| word(*o));
     let create = table(&r.create);
     let update = table(&r.update);
-    let update_method = match r.update_method {
-        Some(UpdateMethod::Put) => quote! { HttpMethod::Put },
-        Some(UpdateMethod::Post) => quote! { HttpMethod::Post },
-        Some(UpdateMethod::Patch) => quote! { HttpMethod::Patch },
-        None => quote! { HttpMethod::Put },
-    };
+    let update_method = word(r.update_method.unwrap_or(HttpMethod::Put));
     let filters = strs(&r.list_filters);
     let create_path = opt_str(&r.create_path);
     let keyset = match &r.keyset {
         Some(k) => {
             let order_by = &k.order_by;
-            let sort = match k.sort {
-                crate::model::KeysetSort::Asc => "asc",
-                crate::model::KeysetSort::Desc => "desc",
-            };
+            let sort = word(k.sort);
             quote! { Some(Keyset { order_by: #order_by, sort: #sort }) }
         }
         None => quote! { None },
     };
     let types = r.attr_types.iter().map(|(k, t)| {
-        let t = type_tokens(*t);
+        let t = word(*t);
         quote! { (#k, #t) }
     });
     let subs: Vec<(String, &Resource)> = r
@@ -238,16 +190,9 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     let actions = r.actions.iter().map(action_meta);
 
     // Capability markers: which generic manager methods exist for this resource.
+    // The marker trait of each operation is named like its variant.
     let caps = r.operations.iter().map(|op| {
-        let t = match op {
-            Operation::List => quote! { List },
-            Operation::Get => quote! { Get },
-            Operation::GetWithoutId => quote! { GetWithoutId },
-            Operation::Create => quote! { Create },
-            Operation::Update => quote! { Update },
-            Operation::Delete => quote! { Delete },
-            Operation::Set => quote! { Set },
-        };
+        let t = format_ident!("{}", op.variant());
         quote! { impl crate::ops::#t for kind::#obj {} }
     });
 
@@ -352,15 +297,12 @@ fn action_meta(a: &Action) -> TokenStream {
     let name = &a.name;
     let cli_name = opt_str(&a.cli_name);
     let doc = a.doc.clone().unwrap_or_default();
-    let method = method_tokens(a.method);
+    let method = word(a.method);
     let path = &a.path;
     let req = strs(&a.required);
     let opt = strs(&a.optional);
-    let ret = returns_tokens(a.returns);
-    let on = match a.on {
-        ActionTarget::Object => quote! { ActionTarget::Object },
-        ActionTarget::Manager => quote! { ActionTarget::Manager },
-    };
+    let ret = word(a.returns);
+    let on = word(a.on);
     quote! {
         ActionMeta { name: #name, cli_name: #cli_name, doc: #doc, method: #method, path: #path, required: #req, optional: #opt, returns: #ret, on: #on }
     }

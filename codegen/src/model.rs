@@ -8,6 +8,8 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use gitlab_vocab::{ActionTarget, AttrType, HttpMethod, Operation, Returns, SortOrder, Word};
+
 /// One schema file: a family of related resources.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +44,7 @@ pub struct RawResource {
     #[serde(default)]
     pub create_path: Option<String>,
     #[serde(default)]
-    pub update_method: Option<UpdateMethod>,
+    pub update_method: Option<HttpMethod>,
     #[serde(default)]
     pub create: Option<RawAttrTable>,
     #[serde(default)]
@@ -64,15 +66,9 @@ pub struct RawResource {
 #[serde(deny_unknown_fields)]
 pub struct Keyset {
     pub order_by: String,
-    pub sort: KeysetSort,
+    pub sort: SortOrder,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeysetSort {
-    Asc,
-    Desc,
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,156 +101,6 @@ pub struct RawAction {
     pub optional: Vec<String>,
     #[serde(default)]
     pub returns: Option<Returns>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    List,
-    Get,
-    GetWithoutId,
-    Create,
-    Update,
-    Delete,
-    Set,
-}
-
-impl Operation {
-    pub const ALL: [Operation; 7] = [
-        Operation::List,
-        Operation::Get,
-        Operation::GetWithoutId,
-        Operation::Create,
-        Operation::Update,
-        Operation::Delete,
-        Operation::Set,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::List => "list",
-            Operation::Get => "get",
-            Operation::GetWithoutId => "get_without_id",
-            Operation::Create => "create",
-            Operation::Update => "update",
-            Operation::Delete => "delete",
-            Operation::Set => "set",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum UpdateMethod {
-    #[serde(rename = "PUT")]
-    Put,
-    #[serde(rename = "POST")]
-    Post,
-    #[serde(rename = "PATCH")]
-    Patch,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum HttpMethod {
-    #[serde(rename = "GET")]
-    Get,
-    #[serde(rename = "POST")]
-    Post,
-    #[serde(rename = "PUT")]
-    Put,
-    #[serde(rename = "PATCH")]
-    Patch,
-    #[serde(rename = "DELETE")]
-    Delete,
-}
-
-impl HttpMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionTarget {
-    /// A method on an object (`project.star()`); the path is relative to the object.
-    #[default]
-    Object,
-    /// A method on the manager (`gl.projects().import_project(..)`); relative to the collection.
-    Manager,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Returns {
-    /// Any JSON the server sends back.
-    #[default]
-    Json,
-    /// The response is this object's new state; it replaces the object's attributes.
-    #[serde(rename = "self")]
-    SelfObject,
-    /// A paginated JSON list; every page is fetched.
-    List,
-    /// Raw bytes (archives, artifacts, raw files).
-    Raw,
-    /// Nothing useful (204 or an ignorable body).
-    None,
-}
-
-impl Returns {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Returns::Json => "json",
-            Returns::SelfObject => "self",
-            Returns::List => "list",
-            Returns::Raw => "raw",
-            Returns::None => "none",
-        }
-    }
-}
-
-/// How an attribute travels on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttrType {
-    String,
-    Integer,
-    Boolean,
-    Date,
-    /// Query: `a[]=1&a[]=2`; JSON body: an array.
-    Array,
-    /// Joined with commas: `labels=a,b`.
-    CommaSeparated,
-    /// Sent as a multipart file part.
-    File,
-    /// A JSON value, sent as-is in bodies and as a JSON string in queries.
-    Json,
-    /// A string GitLab expects in lower case.
-    Lowercase,
-    /// The whole request body, sent as raw bytes (generic package uploads).
-    Body,
-}
-
-impl AttrType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttrType::String => "string",
-            AttrType::Integer => "integer",
-            AttrType::Boolean => "boolean",
-            AttrType::Date => "date",
-            AttrType::Array => "array",
-            AttrType::CommaSeparated => "comma_separated",
-            AttrType::File => "file",
-            AttrType::Json => "json",
-            AttrType::Lowercase => "lowercase",
-            AttrType::Body => "body",
-        }
-    }
 }
 
 /// Distinguishes an absent key (`None`) from an explicit `null` (`Some(None)`).

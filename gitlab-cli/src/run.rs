@@ -94,7 +94,7 @@ pub async fn execute<W: Write>(
             Ok(())
         }
         Kind::Fetch => {
-            let obj = mgr.fetch_filtered(Op::Get, &inv.attrs).await?;
+            let obj = mgr.fetch_filtered(Op::Resource(gitlab_client::meta::Operation::Get), &inv.attrs).await?;
             printer.object(&obj.to_json())?;
             Ok(())
         }

@@ -28,7 +28,8 @@
 //! (`GITLAB_URL`, `GITLAB_PRIVATE_TOKEN`, …) over the files over the CI
 //! variables (`CI_SERVER_URL`, `CI_JOB_TOKEN`).
 
-use crate::client::{Auth, Gitlab, GitlabBuilder, Secret};
+use crate::client::GitlabBuilder;
+use crate::transport::{Auth, Gitlab, Secret};
 use crate::error::{Error, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};

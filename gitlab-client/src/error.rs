@@ -1,35 +1,36 @@
 //! The one error type of the client.
 
-use crate::meta::HttpMethod;
+use crate::meta::{HttpMethod, Operation};
 use std::fmt;
 
 /// What the caller was doing when the error happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Op {
-    List,
-    Get,
-    Create,
-    Update,
-    Delete,
-    Set,
+    /// A standard operation of a resource (`list`, `get`, `create`, …).
+    Resource(Operation),
     /// A custom action, by schema name (`star`, `move`, …).
     Action(&'static str),
+    /// `gl.auth()`: reading the authenticated user.
     Auth,
+    /// `gl.version()`.
     Version,
     /// A raw `http_*` call.
     Raw,
 }
 
+impl From<Operation> for Op {
+    fn from(op: Operation) -> Op {
+        Op::Resource(op)
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Op::List => f.write_str("list"),
-            Op::Get => f.write_str("get"),
-            Op::Create => f.write_str("create"),
-            Op::Update => f.write_str("update"),
-            Op::Delete => f.write_str("delete"),
-            Op::Set => f.write_str("set"),
+            // A singleton's read is still a "get" to the person reading the error.
+            Op::Resource(Operation::GetWithoutId) => f.write_str("get"),
+            Op::Resource(op) => f.write_str(op.as_str()),
             Op::Action(a) => write!(f, "action {a}"),
             Op::Auth => f.write_str("auth"),
             Op::Version => f.write_str("version"),
@@ -163,11 +164,13 @@ impl Error {
         }
     }
 
-    /// Whether retrying the same request could succeed: rate limits, 5xx, and transport failures.
+    /// Whether retrying the same request could succeed: rate limits (429), the
+    /// transient server errors the retry policy retries (500, 502–504, 520–529),
+    /// and transport failures.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => {
-                *status == 429 || (500..600).contains(status) && *status != 501
+                *status == 429 || crate::retry::is_transient_status(*status)
             }
             Error::Transport { source, .. } => {
                 source.is_timeout() || source.is_connect() || source.is_request()

@@ -23,31 +23,39 @@
 //! # Ok(()) }
 //! ```
 
+// Layers, each importing only the ones above it:
+// meta, error, attrs, retry → transport → pagination → scope → object → manager → list → client;
+// config builds on client. Generated `resources` sit on top of all of them.
 mod attrs;
 mod client;
+#[cfg(feature = "config")]
 mod config;
-mod dynamic;
 mod error;
+mod list;
 mod manager;
 pub mod meta;
 mod object;
+mod pagination;
 mod retry;
+mod scope;
+mod transport;
 
 pub use attrs::{Attrs, FilePart, Param};
 pub use bytes::Bytes;
-pub use client::{
-    Auth, CallOptions, Gitlab, GitlabBuilder, Secret, ServerVersion, DEFAULT_TIMEOUT,
-    DEFAULT_USER_AGENT,
-};
+pub use client::{GitlabBuilder, ServerVersion, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
+#[cfg(feature = "config")]
 pub use config::{
     process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,
 };
-pub use dynamic::Pages;
 pub use error::{Error, Op, Result};
-pub use manager::{encode_id, ActionResult, DynManager, ListRequest, Manager, Page, PageInfo};
+pub use list::{ListRequest, Pages};
+pub use manager::{DynManager, Manager};
 pub use meta::{ops, Resource, ResourceMeta};
 pub use object::{Object, ObjectCore};
+pub use pagination::{Page, PageInfo};
 pub use retry::RetryPolicy;
+pub use scope::{encode_id, ActionResult};
+pub use transport::{Auth, CallOptions, Gitlab, Secret};
 pub use serde_json::Value;
 
 /// Generated from `schema/`: one module per schema file, re-exported here.

@@ -1,78 +1,23 @@
 //! Managers: one generic type serves every resource. `Manager<R>` is a typed
 //! face over [`DynManager`], whose methods read the resource's `ResourceMeta`
 //! at run time, so the async bodies compile once rather than once per resource.
+//! Both hand out objects that keep the manager's call options.
 
-use crate::attrs::{encode_body, encode_query, Attrs, Body, Param};
-use crate::client::{decode_error, decode_json, CallOptions, Gitlab, Request, Response};
-use crate::error::{Error, Op, Result};
-use crate::meta::{
-    ops, ActionMeta, AttrTable, HttpMethod, Operation, Resource, ResourceMeta, Returns,
-};
+use crate::attrs::{Attrs, Param};
+use crate::error::{Op, Result};
+use crate::meta::{ops, ActionMeta, ActionTarget, AttrTable, Operation, Resource, ResourceMeta};
 use crate::object::{Object, ObjectCore};
-use bytes::Bytes;
-use futures_util::stream::{self, BoxStream, Stream, StreamExt};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde_json::value::RawValue;
+use crate::scope::{ActionResult, FromActionResult, Scope};
+use crate::transport::{CallOptions, Gitlab};
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
-use std::sync::Arc;
 use std::time::Duration;
 
-/// Characters left alone in a path segment: RFC 3986 unreserved.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Encodes an id for a URL path: `group/project` → `group%2Fproject`; numbers stay as they are.
-pub fn encode_id(id: &Value) -> String {
-    match id {
-        Value::String(s) => utf8_percent_encode(s, SEGMENT).to_string(),
-        other => utf8_percent_encode(&other.to_string(), SEGMENT).to_string(),
-    }
-}
-
-/// Values for path placeholders, inherited from parent objects.
-pub(crate) type ParentValues = Arc<Vec<(&'static str, Value)>>;
-
-/// Fills `{placeholder}`s in `template` from `lookup`; every value is URL-encoded.
-pub(crate) fn fill_path(
-    meta: &'static ResourceMeta,
-    template: &'static str,
-    lookup: &dyn Fn(&str) -> Option<Value>,
-) -> Result<String> {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after.find('}').unwrap_or(after.len());
-        let name = &after[..close];
-        match lookup(name) {
-            Some(v) if !v.is_null() => out.push_str(&encode_id(&v)),
-            _ => {
-                return Err(Error::MissingParent {
-                    resource: meta.name,
-                    placeholder: name.to_string(),
-                    path: template,
-                })
-            }
-        }
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 /// A manager whose resource is chosen at run time (for CLIs and generic tools).
-/// Operations the schema does not list fail with [`Error::Unsupported`].
+/// Operations the schema does not list fail with [`Error::Unsupported`](crate::Error::Unsupported).
 #[derive(Debug, Clone)]
 pub struct DynManager {
-    pub(crate) gl: Gitlab,
-    pub(crate) meta: &'static ResourceMeta,
-    pub(crate) parent: ParentValues,
-    pub(crate) opts: CallOptions,
+    pub(crate) scope: Scope,
 }
 
 /// The typed manager of resource `R`, e.g. `ProjectIssueManager = Manager<kind::ProjectIssue>`.
@@ -93,8 +38,8 @@ impl<R> Clone for Manager<R> {
 impl<R: Resource> std::fmt::Debug for Manager<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct(R::META.manager)
-            .field("parent", &self.core.parent)
-            .field("opts", &self.core.opts)
+            .field("parent", &self.core.scope.parent)
+            .field("opts", &self.core.scope.opts)
             .finish()
     }
 }
@@ -121,26 +66,26 @@ impl<R: Resource> Manager<R> {
 
     /// Makes every call of this manager as `user` (`Sudo` header, admin tokens only).
     pub fn sudo(mut self, user: impl Into<String>) -> Self {
-        self.core.opts.sudo = Some(user.into());
+        self.core.scope.opts.sudo = Some(user.into());
         self
     }
 
     /// Adds a raw query parameter to every call (for names that clash with attributes).
     pub fn query_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.core.opts.query.push((name.into(), value.into()));
+        self.core.scope.opts.query.push((name.into(), value.into()));
         self
     }
 
     /// Lets calls of this manager retry POST/PATCH after a 5xx or a timeout, which
     /// may repeat the write: only for requests that are safe to repeat.
     pub fn retry_writes(mut self, yes: bool) -> Self {
-        self.core.opts.retry_writes = yes;
+        self.core.scope.opts.retry_writes = yes;
         self
     }
 
     /// Overrides the client's timeout for calls of this manager.
     pub fn timeout(mut self, t: Duration) -> Self {
-        self.core.opts.timeout = Some(t);
+        self.core.scope.opts.timeout = Some(t);
         self
     }
 
@@ -176,38 +121,14 @@ impl<R: Resource> Manager<R> {
     }
 
     /// Runs a manager-level action (generated methods call this).
-    #[allow(dead_code)] // used once the schema has manager actions
     pub(crate) async fn action<T: FromActionResult>(
         &self,
         a: &'static ActionMeta,
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<T> {
-        let out = self.core.run_action(None, a, required, optional).await?;
+        let out = self.core.scope.run_action(None, a, required, optional).await?;
         Ok(T::from_output(out))
-    }
-}
-
-impl<R: ops::List> Manager<R> {
-    /// Starts a listing. Pick how much to fetch: `.page(n)`, `.all()` or `.stream()`;
-    /// nothing is silently cut at GitLab's default page size.
-    ///
-    /// ```no_run
-    /// # async fn f(gl: gitlab_client::Gitlab) -> gitlab_client::Result<()> {
-    /// let page = gl.projects().list().filter("owned", true).per_page(50).page(1).await?;
-    /// println!("{} of {:?}", page.items.len(), page.info.total);
-    /// let open = gl.projects().get_lazy(7).issues().list().filter("state", "opened").all().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn list(&self) -> ListRequest<R> {
-        ListRequest {
-            core: self.core.clone(),
-            filters: Attrs::new(),
-            per_page: self.core.gl.per_page(),
-            concurrency: 1,
-            offset_only: false,
-            _r: PhantomData,
-        }
     }
 }
 
@@ -227,13 +148,13 @@ impl<R: ops::Get> Manager<R> {
 impl<R: ops::GetWithoutId> Manager<R> {
     /// `GET {path}` of a singleton resource (current user, settings…).
     pub async fn fetch(&self) -> Result<Object<R>> {
-        self.fetch_as(Op::Get).await
+        self.fetch_as(Op::Resource(Operation::Get)).await
     }
 
     /// `GET {path}` with query filters (statistics endpoints take `labels`, `milestone`, …).
     pub async fn fetch_with(&self, filters: Attrs) -> Result<Object<R>> {
         self.core
-            .fetch_filtered(Op::Get, &filters)
+            .fetch_filtered(Op::Resource(Operation::Get), &filters)
             .await
             .map(Object::from_core)
     }
@@ -313,243 +234,87 @@ impl<R: ops::Set> Manager<R> {
 }
 
 impl DynManager {
+    /// A manager of `meta` with no parent values and default call options.
     pub fn new(gl: &Gitlab, meta: &'static ResourceMeta) -> Self {
         DynManager {
-            gl: gl.clone(),
-            meta,
-            parent: Arc::new(Vec::new()),
-            opts: CallOptions::default(),
+            scope: Scope::new(gl, meta),
         }
     }
 
+    pub(crate) fn from_scope(scope: Scope) -> Self {
+        DynManager { scope }
+    }
+
+    /// The schema table of this manager's resource.
     pub fn meta(&self) -> &'static ResourceMeta {
-        self.meta
+        self.scope.meta
     }
 
+    /// Sets a path placeholder, e.g. `with_parent("project_id", 42)`.
     pub fn with_parent(mut self, placeholder: &'static str, value: impl Into<Value>) -> Self {
-        let mut p: Vec<(&'static str, Value)> = self
-            .parent
-            .iter()
-            .filter(|(k, _)| *k != placeholder)
-            .cloned()
-            .collect();
-        p.push((placeholder, value.into()));
-        self.parent = Arc::new(p);
+        self.scope.set_parent(placeholder, value.into());
         self
     }
 
+    /// Replaces the call options (sudo, timeout, extra query, retry_writes).
     pub fn options(mut self, opts: CallOptions) -> Self {
-        self.opts = opts;
+        self.scope.opts = opts;
         self
     }
 
-    fn parent_value(&self, name: &str) -> Option<Value> {
-        self.parent
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
+    /// The call options every request of this manager (and its objects) uses.
+    pub fn call_options(&self) -> &CallOptions {
+        &self.scope.opts
     }
 
+    /// The resolved collection path, e.g. `/projects/42/issues`.
     pub fn path(&self) -> Result<String> {
-        fill_path(self.meta, self.meta.path, &|n| self.parent_value(n))
+        self.scope.path()
     }
 
-    /// `{path}/{id}`, or just `{path}` for singletons (which have no id attribute).
-    fn object_path(&self, id: Option<&Value>) -> Result<String> {
-        let base = self.path()?;
-        Ok(match id.filter(|_| self.meta.id_attr.is_some()) {
-            Some(id) => format!("{base}/{}", encode_id(id)),
-            None => base,
-        })
+    /// An object of this manager from the server's attributes.
+    pub(crate) fn object(&self, attrs: Map<String, Value>) -> ObjectCore {
+        ObjectCore::from_map(self.scope.clone(), attrs)
     }
 
-    fn require(&self, op: Operation, as_op: Op) -> Result<()> {
-        if self.meta.supports(op) {
-            Ok(())
-        } else {
-            Err(Error::Unsupported {
-                resource: self.meta.name,
-                op: as_op,
-            })
-        }
-    }
-
-    fn invalid(&self, op: Op, message: String) -> Error {
-        Error::InvalidAttrs {
-            op,
-            resource: self.meta.name,
-            message,
-        }
-    }
-
-    fn types(&self) -> impl Fn(&str) -> crate::meta::AttrType + '_ {
-        move |k| self.meta.attr_type(k)
-    }
-
-    pub(crate) async fn send(
-        &self,
-        op: Op,
-        method: HttpMethod,
-        path: String,
-        query: Vec<(String, String)>,
-        body: Body,
-    ) -> Result<Response> {
-        self.gl
-            .send(Request {
-                op,
-                method,
-                path,
-                query,
-                body,
-                opts: &self.opts,
-            })
-            .await
-    }
-
+    /// An object with only its id set; no request is made.
     pub(crate) fn lazy(&self, id: Value) -> ObjectCore {
-        let mut attrs = Map::new();
-        if let Some(k) = self.meta.id_attr {
-            attrs.insert(k.to_string(), id);
-        }
-        ObjectCore::new(self.gl.clone(), self.meta, self.parent.clone(), attrs, true)
+        ObjectCore::lazy(self.scope.clone(), id)
     }
 
-    fn object_from(
-        &self,
-        resp: &Response,
-        op: Op,
-        method: HttpMethod,
-        path: &str,
-    ) -> Result<ObjectCore> {
-        match decode_json(resp, op, method, path)? {
-            Value::Object(m) => Ok(ObjectCore::new(
-                self.gl.clone(),
-                self.meta,
-                self.parent.clone(),
-                m,
-                false,
-            )),
-            other => Err(decode_error(
-                resp,
-                op,
-                method,
-                path,
-                format!("expected a JSON object, got {}", kind_of(&other)),
-            )),
-        }
-    }
-
+    /// `GET {path}/{id}`.
     pub async fn get(&self, id: Value) -> Result<ObjectCore> {
-        self.require(Operation::Get, Op::Get)?;
-        let path = self.object_path(Some(&id))?;
-        let resp = self
-            .send(
-                Op::Get,
-                HttpMethod::Get,
-                path.clone(),
-                Vec::new(),
-                Body::Empty,
-            )
-            .await?;
-        self.object_from(&resp, Op::Get, HttpMethod::Get, &path)
+        self.scope.get(&id).await.map(|m| self.object(m))
     }
 
+    /// `GET {path}` of a singleton; `op` names the call in errors.
     pub async fn fetch(&self, op: Op) -> Result<ObjectCore> {
         self.fetch_filtered(op, &Attrs::new()).await
     }
 
-    /// GET of a singleton, with query filters.
+    /// `GET {path}` of a singleton, with query filters.
     pub async fn fetch_filtered(&self, op: Op, filters: &Attrs) -> Result<ObjectCore> {
-        self.require(Operation::GetWithoutId, op)?;
-        let path = self.path()?;
-        let mut q = Vec::new();
-        encode_query(&self.types(), filters, &mut q).map_err(|m| self.invalid(op, m))?;
-        let resp = self
-            .send(op, HttpMethod::Get, path.clone(), q, Body::Empty)
-            .await?;
-        self.object_from(&resp, op, HttpMethod::Get, &path)
+        self.scope.fetch(op, filters).await.map(|m| self.object(m))
     }
 
-    /// Checks required attributes and the exclusive group of `table` against `attrs`.
-    pub(crate) fn validate(
-        &self,
-        op: Op,
-        table: &AttrTable,
-        has: &dyn Fn(&str) -> bool,
-    ) -> Result<()> {
-        let missing: Vec<&str> = table.required.iter().copied().filter(|a| !has(a)).collect();
-        if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|a| format!("'{a}'"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let s = if missing.len() == 1 { "" } else { "s" };
-            return Err(self.invalid(op, format!("missing required attribute{s} {list}")));
-        }
-        if !table.exclusive.is_empty() {
-            let given: Vec<&str> = table.exclusive.iter().copied().filter(|a| has(a)).collect();
-            if given.len() != 1 {
-                let group = table.exclusive.join(", ");
-                let msg = if given.is_empty() {
-                    format!("give exactly one of: {group}")
-                } else {
-                    format!("give only one of: {group} (got {})", given.join(", "))
-                };
-                return Err(self.invalid(op, msg));
-            }
-        }
-        Ok(())
-    }
-
+    /// `POST {path}`; required attributes and exclusive groups are checked first.
     pub async fn create(&self, attrs: Attrs) -> Result<ObjectCore> {
-        self.require(Operation::Create, Op::Create)?;
-        self.validate(Op::Create, self.meta.create_attrs(), &|a| attrs.contains(a))?;
-        let (path, attrs) = match self.meta.create_path {
-            None => (self.path()?, attrs),
-            // e.g. repository files: POST {path}/{file_path}; attributes used in the path are not sent again.
-            Some(template) => {
-                let lookup = |n: &str| match attrs.get(n) {
-                    Some(Param::Value(v)) => Some(v.clone()),
-                    _ => self.parent_value(n),
-                };
-                let path = fill_path(self.meta, template, &lookup)?;
-                let rest: Attrs = attrs
-                    .iter()
-                    .filter(|(k, _)| !template.contains(&format!("{{{k}}}")))
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect();
-                (path, rest)
-            }
-        };
-        let body = encode_body(&self.types(), &attrs);
-        let resp = self
-            .send(Op::Create, HttpMethod::Post, path.clone(), Vec::new(), body)
-            .await?;
-        self.object_from(&resp, Op::Create, HttpMethod::Post, &path)
+        self.scope.create(attrs).await.map(|m| self.object(m))
     }
 
+    /// `PUT {path}/{id}` (or `{path}` for singletons) with `attrs`.
     pub async fn update(&self, id: Option<Value>, attrs: Attrs) -> Result<ObjectCore> {
-        self.require(Operation::Update, Op::Update)?;
-        self.validate(Op::Update, self.meta.update_attrs(), &|a| attrs.contains(a))?;
-        let path = self.object_path(id.as_ref().filter(|_| self.meta.id_attr.is_some()))?;
-        let method = self.meta.update_method;
-        let body = encode_body(&self.types(), &attrs);
-        let resp = self
-            .send(Op::Update, method, path.clone(), Vec::new(), body)
-            .await?;
-        match decode_json(&resp, Op::Update, method, &path)? {
-            Value::Object(m) => Ok(ObjectCore::new(
-                self.gl.clone(),
-                self.meta,
-                self.parent.clone(),
-                m,
-                false,
-            )),
-            // Some endpoints answer an update with 204: keep what we sent.
-            Value::Null => {
+        let op = Op::from(Operation::Update);
+        self.scope.require(Operation::Update)?;
+        self.scope
+            .validate(op, self.scope.meta.update_attrs(), &|a| attrs.contains(a))?;
+        let path = self.scope.object_path(id.as_ref())?;
+        let m = match self.scope.update(path, &attrs).await? {
+            Some(m) => m,
+            // An empty answer (204): the object is what we sent.
+            None => {
                 let mut m = Map::new();
-                if let (Some(k), Some(id)) = (self.meta.id_attr, id) {
+                if let (Some(k), Some(id)) = (self.scope.meta.id_attr, id) {
                     m.insert(k.to_string(), id);
                 }
                 for (k, v) in attrs.iter() {
@@ -557,649 +322,67 @@ impl DynManager {
                         m.insert(k.to_string(), v.clone());
                     }
                 }
-                Ok(ObjectCore::new(
-                    self.gl.clone(),
-                    self.meta,
-                    self.parent.clone(),
-                    m,
-                    false,
-                ))
+                m
             }
-            other => Err(decode_error(
-                &resp,
-                Op::Update,
-                method,
-                &path,
-                format!("expected a JSON object, got {}", kind_of(&other)),
-            )),
-        }
+        };
+        Ok(self.object(m))
     }
 
+    /// `DELETE {path}/{id}` (or `{path}` for singletons).
     pub async fn delete(&self, id: Option<Value>) -> Result<()> {
-        self.require(Operation::Delete, Op::Delete)?;
-        let path = self.object_path(id.as_ref())?;
-        self.send(
-            Op::Delete,
-            HttpMethod::Delete,
-            path,
-            Vec::new(),
-            Body::Empty,
-        )
-        .await?;
-        Ok(())
+        let path = self.scope.object_path(id.as_ref())?;
+        self.scope.delete(path).await
     }
 
+    /// `PUT {path}/{key}` with `{"value": value}` plus `extra`.
     pub async fn set(&self, key: Value, value: Value, extra: Attrs) -> Result<ObjectCore> {
-        self.require(Operation::Set, Op::Set)?;
-        let path = self.object_path(Some(&key))?;
-        let mut attrs = extra;
-        attrs.insert("value", value);
-        let body = encode_body(&self.types(), &attrs);
-        let resp = self
-            .send(Op::Set, HttpMethod::Put, path.clone(), Vec::new(), body)
-            .await?;
-        self.object_from(&resp, Op::Set, HttpMethod::Put, &path)
+        self.scope
+            .set(&key, value, extra)
+            .await
+            .map(|m| self.object(m))
     }
 
-    /// One page of a listing.
-    pub async fn list_page(
+    /// Runs custom action `action` of this manager's resource. Object actions
+    /// address the object `id` (no request fetches it first); manager actions
+    /// ignore `id`. `required` follows the order of `action.required`.
+    pub async fn call_action(
         &self,
-        filters: &Attrs,
-        per_page: Option<u32>,
-        page: u32,
-    ) -> Result<Page<ObjectCore>> {
-        let mut cursor = self.cursor(filters, per_page, Some(page))?;
-        match cursor.next_page_raw().await? {
-            Some((items, info)) => Ok(Page {
-                items: items
-                    .into_iter()
-                    .map(|m| self.object_of_raw(m))
-                    .collect::<Result<_>>()?,
-                info,
-            }),
-            None => Ok(Page {
-                items: Vec::new(),
-                info: PageInfo::default(),
-            }),
-        }
-    }
-
-    pub(crate) fn cursor(
-        &self,
-        filters: &Attrs,
-        per_page: Option<u32>,
-        page: Option<u32>,
-    ) -> Result<Cursor> {
-        self.require(Operation::List, Op::List)?;
-        let mut q = Vec::new();
-        encode_query(&self.types(), filters, &mut q).map_err(|m| self.invalid(Op::List, m))?;
-        if let Some(n) = per_page {
-            q.retain(|(k, _)| k != "per_page");
-            q.push(("per_page".into(), n.to_string()));
-        }
-        if let Some(p) = page {
-            q.retain(|(k, _)| k != "page");
-            q.push(("page".into(), p.to_string()));
-        }
-        Ok(Cursor::new(
-            self.gl.clone(),
-            Op::List,
-            self.path()?,
-            q,
-            self.opts.clone(),
-        ))
-    }
-
-    /// An object from one raw list item, parsed only when first read.
-    pub(crate) fn object_of_raw(&self, raw: Box<RawValue>) -> Result<ObjectCore> {
-        if raw.get().trim_start().starts_with('{') {
-            Ok(ObjectCore::from_raw(
-                self.gl.clone(),
-                self.meta,
-                self.parent.clone(),
-                raw,
-            ))
-        } else {
-            self.object_of(serde_json::from_str(raw.get()).unwrap_or(Value::Null))
-        }
-    }
-
-    pub(crate) fn object_of(&self, v: Value) -> Result<ObjectCore> {
-        match v {
-            Value::Object(m) => Ok(ObjectCore::new(
-                self.gl.clone(),
-                self.meta,
-                self.parent.clone(),
-                m,
-                false,
-            )),
-            other => Err(Error::Decode {
-                op: Op::List,
-                method: HttpMethod::Get,
-                path: self.path().unwrap_or_default(),
-                status: 200,
-                detail: format!(
-                    "expected a JSON object in the list, got {}",
-                    kind_of(&other)
-                ),
-                body: other.to_string(),
-            }),
-        }
-    }
-
-    /// Runs a custom action. `object` is the object's attributes lookup for
-    /// `{id}` and parent placeholders; `None` for manager actions.
-    pub(crate) async fn run_action(
-        &self,
-        object: Option<&ObjectCore>,
-        a: &'static ActionMeta,
+        id: Option<Value>,
+        action: &'static ActionMeta,
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<ActionResult> {
-        let op = Op::Action(a.name);
-        let mut args = Attrs::new();
-        for (name, value) in a.required.iter().zip(required) {
-            args.push(name.to_string(), value);
-        }
-        for (k, v) in optional.iter() {
-            args.insert(k, v.clone());
-        }
-        let lookup = |name: &str| -> Option<Value> {
-            if name == "id" {
-                return object.and_then(|o| o.id().cloned());
+        match action.on {
+            ActionTarget::Manager => {
+                self.scope
+                    .run_action(None, action, required, optional)
+                    .await
             }
-            if let Some(Param::Value(v)) = args.get(name) {
-                if a.required.contains(&name) {
-                    return Some(v.clone());
-                }
-            }
-            self.parent_value(name)
-                .or_else(|| object.and_then(|o| o.attr(name).cloned()))
-        };
-        let path = fill_path(self.meta, a.path, &lookup)?;
-        // Arguments that went into the path are not sent again.
-        let mut rest = Attrs::new();
-        for (k, v) in args.iter() {
-            if !a.path.contains(&format!("{{{k}}}")) {
-                rest.push(k.to_string(), v.clone());
+            ActionTarget::Object => {
+                let object = self.lazy(id.unwrap_or(Value::Null));
+                object.run_action(action, required, optional).await
             }
         }
-        let types = self.types();
-        let (query, body) = match a.method {
-            HttpMethod::Get | HttpMethod::Delete => {
-                let mut q = Vec::new();
-                encode_query(&types, &rest, &mut q).map_err(|m| self.invalid(op, m))?;
-                (q, Body::Empty)
-            }
-            _ => (Vec::new(), encode_body(&types, &rest)),
-        };
-        if a.returns == Returns::List {
-            let mut cursor = Cursor::new(self.gl.clone(), op, path, query, self.opts.clone());
-            let mut out = Vec::new();
-            while let Some((items, _)) = cursor.next_page().await? {
-                out.extend(items);
-            }
-            return Ok(ActionResult::List(out));
-        }
-        let resp = self.send(op, a.method, path.clone(), query, body).await?;
-        Ok(match a.returns {
-            Returns::None => ActionResult::None,
-            Returns::Raw => ActionResult::Raw(resp.body),
-            Returns::Json | Returns::List => {
-                ActionResult::Json(decode_json(&resp, op, a.method, &path)?)
-            }
-            Returns::SelfObject => match decode_json(&resp, op, a.method, &path)? {
-                v @ (Value::Object(_) | Value::Null) => ActionResult::Json(v),
-                other => {
-                    return Err(decode_error(
-                        &resp,
-                        op,
-                        a.method,
-                        &path,
-                        format!("expected the object as JSON, got {}", kind_of(&other)),
-                    ))
-                }
-            },
-        })
     }
 }
 
-pub(crate) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// How objects reach managers: their own, and their sub-resources'.
+impl ObjectCore {
+    /// The manager this object belongs to: same parents, same client, same call options.
+    pub fn manager(&self) -> DynManager {
+        DynManager::from_scope(self.scope().clone())
+    }
+
+    /// The manager of sub-resource `child`, its placeholders filled from this
+    /// object, with this object's sudo, timeout and retry_writes.
+    pub fn child(&self, child: &'static ResourceMeta) -> DynManager {
+        DynManager::from_scope(self.child_scope(child))
     }
 }
 
-/// What a custom action returned (the generated methods convert it to their
-/// return type; dynamic callers such as the CLI match on it).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActionResult {
-    /// The action returns nothing (or the schema says so).
-    None,
-    /// A JSON document: an object, an array or a scalar.
-    Json(Value),
-    /// Every item of a paginated list.
-    List(Vec<Value>),
-    /// Bytes as the server sent them (files, archives, logs).
-    Raw(Bytes),
-}
-
-/// Conversion of an action's output into the generated method's return type.
-pub(crate) trait FromActionResult: Sized {
-    fn from_output(o: ActionResult) -> Self;
-}
-
-impl FromActionResult for () {
-    fn from_output(_: ActionResult) -> Self {}
-}
-
-impl FromActionResult for Value {
-    fn from_output(o: ActionResult) -> Self {
-        match o {
-            ActionResult::None => Value::Null,
-            ActionResult::Json(v) => v,
-            ActionResult::List(l) => Value::Array(l),
-            ActionResult::Raw(b) => serde_json::from_slice(&b)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into_owned())),
-        }
-    }
-}
-
-impl FromActionResult for Vec<Value> {
-    fn from_output(o: ActionResult) -> Self {
-        match o {
-            ActionResult::List(l) => l,
-            ActionResult::Json(Value::Array(l)) => l,
-            ActionResult::Json(Value::Null) | ActionResult::None => Vec::new(),
-            ActionResult::Json(v) => vec![v],
-            ActionResult::Raw(b) => vec![Value::String(String::from_utf8_lossy(&b).into_owned())],
-        }
-    }
-}
-
-impl FromActionResult for Bytes {
-    fn from_output(o: ActionResult) -> Self {
-        match o {
-            ActionResult::Raw(b) => b,
-            ActionResult::None => Bytes::new(),
-            ActionResult::Json(v) => Bytes::from(v.to_string()),
-            ActionResult::List(l) => Bytes::from(Value::Array(l).to_string()),
-        }
-    }
-}
-
-/// Pagination facts from GitLab's response headers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageInfo {
-    /// `X-Page`
-    pub page: Option<u32>,
-    /// `X-Per-Page`
-    pub per_page: Option<u32>,
-    /// `X-Total` (absent on very large collections).
-    pub total: Option<u64>,
-    /// `X-Total-Pages`
-    pub total_pages: Option<u32>,
-    /// `X-Next-Page`
-    pub next_page: Option<u32>,
-    /// `X-Prev-Page`
-    pub prev_page: Option<u32>,
-    /// `Link: <…>; rel="next"` (keyset pagination uses only this).
-    pub next_url: Option<String>,
-}
-
-impl PageInfo {
-    pub(crate) fn from_headers(h: &reqwest::header::HeaderMap) -> PageInfo {
-        fn num<T: std::str::FromStr>(h: &reqwest::header::HeaderMap, k: &str) -> Option<T> {
-            h.get(k)?.to_str().ok()?.trim().parse().ok()
-        }
-        PageInfo {
-            page: num(h, "x-page"),
-            per_page: num(h, "x-per-page"),
-            total: num(h, "x-total"),
-            total_pages: num(h, "x-total-pages"),
-            next_page: num(h, "x-next-page"),
-            prev_page: num(h, "x-prev-page"),
-            next_url: h
-                .get_all(reqwest::header::LINK)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find_map(|v| link_rel(v, "next")),
-        }
-    }
-}
-
-/// Finds the URL with `rel="<rel>"` in a `Link` header value.
-pub(crate) fn link_rel(header: &str, rel: &str) -> Option<String> {
-    header.split(',').find_map(|part| {
-        let mut pieces = part.split(';');
-        let url = pieces.next()?.trim();
-        let url = url.strip_prefix('<')?.strip_suffix('>')?;
-        pieces
-            .any(|p| {
-                let p = p.trim();
-                p == format!("rel=\"{rel}\"") || p == format!("rel={rel}")
-            })
-            .then(|| url.to_string())
-    })
-}
-
-/// One page of objects and what the server said about the rest.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub info: PageInfo,
-}
-
-impl<T> IntoIterator for Page<T> {
-    type Item = T;
-    type IntoIter = std::vec::IntoIter<T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter()
-    }
-}
-
-/// Walks the pages of a listing: follows `Link: rel="next"` when present
-/// (keyset pagination), else `X-Next-Page`.
-pub(crate) struct Cursor {
-    gl: Gitlab,
-    op: Op,
-    next: Option<(String, Vec<(String, String)>)>,
-    opts: CallOptions,
-}
-
-impl Cursor {
-    pub(crate) fn new(
-        gl: Gitlab,
-        op: Op,
-        path: String,
-        query: Vec<(String, String)>,
-        opts: CallOptions,
-    ) -> Cursor {
-        Cursor {
-            gl,
-            op,
-            next: Some((path, query)),
-            opts,
-        }
-    }
-
-    /// The next page with its items parsed into JSON values.
-    pub(crate) async fn next_page(&mut self) -> Result<Option<(Vec<Value>, PageInfo)>> {
-        let Some((raw, info)) = self.next_page_raw().await? else {
-            return Ok(None);
-        };
-        let mut items = Vec::with_capacity(raw.len());
-        for r in raw {
-            // Each item was validated as JSON when the page was split.
-            items.push(serde_json::from_str(r.get()).unwrap_or(Value::Null));
-        }
-        Ok(Some((items, info)))
-    }
-
-    /// The next page, its items kept as raw JSON text (one validation pass, no tree).
-    pub(crate) async fn next_page_raw(&mut self) -> Result<Option<(Vec<Box<RawValue>>, PageInfo)>> {
-        let Some((path, query)) = self.next.take() else {
-            return Ok(None);
-        };
-        let resp = self
-            .gl
-            .send(Request {
-                op: self.op,
-                method: HttpMethod::Get,
-                path: path.clone(),
-                query: query.clone(),
-                body: Body::Empty,
-                opts: &self.opts,
-            })
-            .await?;
-        let info = PageInfo::from_headers(&resp.headers);
-        let items: Vec<Box<RawValue>> = match serde_json::from_slice(&resp.body) {
-            Ok(items) => items,
-            // Not an array of JSON values: say what it is instead.
-            Err(_) => {
-                let other = decode_json(&resp, self.op, HttpMethod::Get, &path)?;
-                return Err(decode_error(
-                    &resp,
-                    self.op,
-                    HttpMethod::Get,
-                    &path,
-                    format!("expected a JSON array, got {}", kind_of(&other)),
-                ));
-            }
-        };
-        if !items.is_empty() {
-            if let Some(url) = &info.next_url {
-                self.next = Some((self.gl.rebase_link(url), Vec::new()));
-            } else if let Some(n) = info.next_page {
-                let mut q = query;
-                q.retain(|(k, _)| k != "page");
-                q.push(("page".into(), n.to_string()));
-                self.next = Some((path, q));
-            }
-        }
-        Ok(Some((items, info)))
-    }
-}
-
-/// A listing being set up: add filters, then choose `.page(n)`, `.all()` or `.stream()`.
-pub struct ListRequest<R> {
-    core: DynManager,
-    filters: Attrs,
-    per_page: Option<u32>,
-    /// Pages fetched at once by `all()`/`stream()` (offset pagination only).
-    concurrency: usize,
-    /// Never switch to keyset pagination.
-    offset_only: bool,
-    _r: PhantomData<fn() -> R>,
-}
-
-impl<R: Resource> ListRequest<R> {
-    /// Adds a list filter (`state`, `labels`, …); arrays and comma lists are encoded per schema.
-    pub fn filter(mut self, name: impl Into<String>, value: impl Into<Param>) -> Self {
-        self.filters.insert(name, value);
-        self
-    }
-
-    /// Adds several filters at once.
-    pub fn filters(mut self, attrs: Attrs) -> Self {
-        for (k, v) in attrs.iter() {
-            self.filters.insert(k, v.clone());
-        }
-        self
-    }
-
-    /// Page size, 1–100 (GitLab caps larger values at 100).
-    pub fn per_page(mut self, n: u32) -> Self {
-        self.per_page = Some(n.clamp(1, 100));
-        self
-    }
-
-    pub fn order_by(self, field: impl Into<String>) -> Self {
-        self.filter("order_by", field.into())
-    }
-
-    pub fn sort(self, dir: impl Into<String>) -> Self {
-        self.filter("sort", dir.into())
-    }
-
-    /// Keyset pagination (`pagination=keyset`), for endpoints that offer it.
-    pub fn keyset(self) -> Self {
-        self.filter("pagination", "keyset")
-    }
-
-    pub fn sudo(mut self, user: impl Into<String>) -> Self {
-        self.core.opts.sudo = Some(user.into());
-        self
-    }
-
-    /// Fetches page `n` (1-based) with its pagination facts.
-    pub async fn page(self, n: u32) -> Result<Page<Object<R>>> {
-        let page = self
-            .core
-            .list_page(&self.filters, self.per_page, n.max(1))
-            .await?;
-        Ok(Page {
-            items: page.items.into_iter().map(Object::from_core).collect(),
-            info: page.info,
-        })
-    }
-
-    /// Fetches up to `n` pages at once in `all()`/`stream()`, keeping their order.
-    /// Applies to offset pagination once the first page tells how many pages
-    /// there are (`X-Total-Pages`); keyset listings are always sequential.
-    pub fn concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
-        self
-    }
-
-    /// Uses offset pagination even where GitLab offers keyset pagination.
-    pub fn offset_pagination(mut self) -> Self {
-        self.offset_only = true;
-        self
-    }
-
-    /// The filters to send: keyset parameters are added when the resource offers
-    /// keyset pagination, the caller chose no ordering or page, and no concurrency.
-    fn effective_filters(&self) -> (Attrs, bool) {
-        let mut f = self.filters.clone();
-        let keyset = match R::META.keyset {
-            Some(k)
-                if !self.offset_only
-                    && self.concurrency <= 1
-                    && !["order_by", "sort", "pagination", "page"]
-                        .iter()
-                        .any(|a| f.contains(a)) =>
-            {
-                f.insert("pagination", "keyset");
-                f.insert("order_by", k.order_by);
-                f.insert("sort", k.sort);
-                true
-            }
-            _ => f.get("pagination") == Some(&Param::Value(Value::from("keyset"))),
-        };
-        (f, keyset)
-    }
-
-    /// Every page's items, in order.
-    fn pages(self) -> BoxStream<'static, Result<Vec<Box<RawValue>>>> {
-        let (filters, keyset) = self.effective_filters();
-        let cursor = match self.core.cursor(&filters, self.per_page, None) {
-            Ok(c) => c,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
-        };
-        if keyset || self.concurrency <= 1 {
-            return sequential_pages(cursor).boxed();
-        }
-        let (core, per_page, n) = (self.core, self.per_page, self.concurrency);
-        stream::once(async move {
-            let mut cursor = cursor;
-            let (items, info) = match cursor.next_page_raw().await {
-                Err(e) => return stream::once(async { Err(e) }).boxed(),
-                Ok(None) => return stream::empty().boxed(),
-                Ok(Some(page)) => page,
-            };
-            let first = stream::once(async { Ok(items) });
-            match info.total_pages {
-                // The total is known and page 2 comes next: fetch the rest concurrently.
-                Some(total) if total > 1 && info.next_page == Some(2) => {
-                    let rest = stream::iter(2..=total)
-                        .map(move |p| {
-                            let core = core.clone();
-                            let filters = filters.clone();
-                            async move {
-                                let mut c = core.cursor(&filters, per_page, Some(p))?;
-                                Ok(c.next_page_raw()
-                                    .await?
-                                    .map(|(items, _)| items)
-                                    .unwrap_or_default())
-                            }
-                        })
-                        .buffered(n);
-                    first.chain(rest).boxed()
-                }
-                // No total (GitLab omits it for very large collections): keep walking.
-                _ => first.chain(sequential_pages(cursor)).boxed(),
-            }
-        })
-        .flatten()
-        .boxed()
-    }
-
-    /// Fetches every page.
-    pub async fn all(self) -> Result<Vec<Object<R>>> {
-        let core = self.core.clone();
-        let mut pages = self.pages();
-        let mut out = Vec::new();
-        while let Some(items) = pages.next().await {
-            for v in items? {
-                out.push(Object::from_core(core.object_of_raw(v)?));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Streams objects page by page; memory holds one page at a time (or
-    /// `concurrency` pages when fetching concurrently).
-    pub fn stream(self) -> impl Stream<Item = Result<Object<R>>> + Send + 'static {
-        let core = self.core.clone();
-        self.pages()
-            .flat_map(move |page| {
-                let core = core.clone();
-                let items: Vec<Result<Object<R>>> = match page {
-                    Ok(items) => items
-                        .into_iter()
-                        .map(|v| core.object_of_raw(v).map(Object::from_core))
-                        .collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                stream::iter(items)
-            })
-            // Ended streams stay ended instead of panicking when polled again.
-            .fuse()
-    }
-}
-
-/// Pages one after another, following the cursor; ends after an error.
-fn sequential_pages(
-    cursor: Cursor,
-) -> impl Stream<Item = Result<Vec<Box<RawValue>>>> + Send + 'static {
-    stream::unfold(Some(cursor), |cursor| async move {
-        let mut cursor = cursor?;
-        match cursor.next_page_raw().await {
-            Ok(Some((items, _))) => Some((Ok(items), Some(cursor))),
-            Ok(None) => None,
-            Err(e) => Some((Err(e), None)),
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_url_encoded() {
-        assert_eq!(
-            encode_id(&Value::from("group/sub/project")),
-            "group%2Fsub%2Fproject"
-        );
-        assert_eq!(encode_id(&Value::from(42)), "42");
-        assert_eq!(encode_id(&Value::from("feature/a b")), "feature%2Fa%20b");
-        assert_eq!(encode_id(&Value::from("v1.0-rc_1~x")), "v1.0-rc_1~x");
-    }
-
-    #[test]
-    fn link_header_next_is_found() {
-        let h = r#"<https://gl/api/v4/projects?page=1>; rel="prev", <https://gl/api/v4/projects?id_after=5&pagination=keyset>; rel="next", <https://gl/api/v4/projects?page=9>; rel="last""#;
-        assert_eq!(
-            link_rel(h, "next").as_deref(),
-            Some("https://gl/api/v4/projects?id_after=5&pagination=keyset")
-        );
-        assert_eq!(link_rel(h, "first"), None);
+impl<R: Resource> Object<R> {
+    /// The manager of a sub-resource, with its placeholders filled from this object.
+    pub(crate) fn child<C: Resource>(&self) -> Manager<C> {
+        Manager::from_core(self.core().child(C::META))
     }
 }

@@ -4,7 +4,7 @@
 //! `ResourceMeta` says where a resource lives, what it supports and how its
 //! attributes travel on the wire.
 
-use std::fmt;
+pub use gitlab_vocab::{ActionTarget, AttrType, HttpMethod, Operation, Returns, SortOrder, Word};
 
 /// One GitLab resource, e.g. `ProjectIssue` at `/projects/{project_id}/issues`.
 #[derive(Debug)]
@@ -69,8 +69,10 @@ impl ResourceMeta {
 /// The ordering under which GitLab offers keyset pagination for a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Keyset {
+    /// The `order_by` value (`id`, `name`…).
     pub order_by: &'static str,
-    pub sort: &'static str,
+    /// The direction GitLab's keyset pagination supports for it.
+    pub sort: SortOrder,
 }
 
 /// A child manager reachable from an object, e.g. `project.issues()`.
@@ -119,119 +121,6 @@ pub struct ActionMeta {
     pub optional: &'static [&'static str],
     pub returns: Returns,
     pub on: ActionTarget,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    List,
-    Get,
-    GetWithoutId,
-    Create,
-    Update,
-    Delete,
-    Set,
-}
-
-impl Operation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::List => "list",
-            Operation::Get => "get",
-            Operation::GetWithoutId => "get_without_id",
-            Operation::Create => "create",
-            Operation::Update => "update",
-            Operation::Delete => "delete",
-            Operation::Set => "set",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HttpMethod {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl HttpMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-        }
-    }
-
-    /// GET, PUT and DELETE may be repeated without changing the outcome.
-    pub fn is_idempotent(self) -> bool {
-        matches!(self, HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete)
-    }
-
-    pub(crate) fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Put => reqwest::Method::PUT,
-            HttpMethod::Patch => reqwest::Method::PATCH,
-            HttpMethod::Delete => reqwest::Method::DELETE,
-        }
-    }
-}
-
-impl fmt::Display for HttpMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How an attribute is encoded on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AttrType {
-    String,
-    Integer,
-    Boolean,
-    Date,
-    /// Query: `a[]=1&a[]=2`; JSON body: an array.
-    Array,
-    /// A list joined with commas: `labels=a,b`.
-    CommaSeparated,
-    /// A multipart file part.
-    File,
-    /// Any JSON value; in a query it is sent as JSON text.
-    Json,
-    /// A string sent in lower case.
-    Lowercase,
-    /// The whole request body as raw bytes (a file or a string).
-    Body,
-}
-
-/// What a custom action gives back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Returns {
-    Json,
-    /// The object's new state: it replaces the object's attributes.
-    SelfObject,
-    /// A paginated list; all pages are fetched.
-    List,
-    Raw,
-    None,
-}
-
-/// Whether an action is a method of objects or of the manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ActionTarget {
-    Object,
-    Manager,
 }
 
 /// A resource kind known at compile time: the marker types in `resources::kind`.

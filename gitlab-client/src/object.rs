@@ -4,11 +4,11 @@
 //! tomorrow, or a `null` where a string used to be, never breaks decoding.
 //! Typed access is opt-in: [`Object::get`] and [`Object::deserialize`].
 
-use crate::attrs::{encode_body, Attrs, Param};
-use crate::client::{decode_json, Gitlab};
+use crate::attrs::{Attrs, Param};
 use crate::error::{Error, Op, Result};
-use crate::manager::{kind_of, ActionResult, DynManager, FromActionResult, Manager, ParentValues};
 use crate::meta::{ActionMeta, Operation, Resource, ResourceMeta};
+use crate::scope::{ActionResult, FromActionResult, Scope};
+use crate::transport::CallOptions;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -72,9 +72,8 @@ impl Clone for ServerAttrs {
 /// The resource-independent part of an object.
 #[derive(Clone)]
 pub struct ObjectCore {
-    gl: Gitlab,
-    meta: &'static ResourceMeta,
-    parent: ParentValues,
+    /// Client, resource, path values and call options of the manager it came from.
+    scope: Scope,
     /// What the server sent last.
     attrs: ServerAttrs,
     /// Values set locally since then.
@@ -84,7 +83,7 @@ pub struct ObjectCore {
 
 impl std::fmt::Debug for ObjectCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(self.meta.name)
+        f.debug_struct(self.scope.meta.name)
             .field("attrs", self.attrs.map())
             .field("updates", &self.updates)
             .field("lazy", &self.lazy)
@@ -93,47 +92,58 @@ impl std::fmt::Debug for ObjectCore {
 }
 
 impl ObjectCore {
-    pub(crate) fn new(
-        gl: Gitlab,
-        meta: &'static ResourceMeta,
-        parent: ParentValues,
-        attrs: Map<String, Value>,
-        lazy: bool,
-    ) -> Self {
+    /// An object from the server's attributes.
+    pub(crate) fn from_map(scope: Scope, attrs: Map<String, Value>) -> Self {
+        ObjectCore::with_attrs(scope, ServerAttrs::parsed(attrs), false)
+    }
+
+    /// An object from a listing, kept as its JSON text until first read.
+    /// `raw` must hold a JSON object.
+    pub(crate) fn from_raw(scope: Scope, raw: Box<RawValue>) -> Self {
+        ObjectCore::with_attrs(scope, ServerAttrs::raw(raw), false)
+    }
+
+    /// An object that knows only its id (`get_lazy`); no request is made.
+    pub(crate) fn lazy(scope: Scope, id: Value) -> Self {
+        let mut attrs = Map::new();
+        if let Some(k) = scope.meta.id_attr {
+            attrs.insert(k.to_string(), id);
+        }
+        ObjectCore::with_attrs(scope, ServerAttrs::parsed(attrs), true)
+    }
+
+    fn with_attrs(scope: Scope, attrs: ServerAttrs, lazy: bool) -> Self {
         ObjectCore {
-            gl,
-            meta,
-            parent,
-            attrs: ServerAttrs::parsed(attrs),
+            scope,
+            attrs,
             updates: Map::new(),
             lazy,
         }
     }
 
-    /// An object from a listing, kept as its JSON text until first read.
-    /// `raw` must hold a JSON object.
-    pub(crate) fn from_raw(
-        gl: Gitlab,
-        meta: &'static ResourceMeta,
-        parent: ParentValues,
-        raw: Box<RawValue>,
-    ) -> Self {
-        ObjectCore {
-            gl,
-            meta,
-            parent,
-            attrs: ServerAttrs::raw(raw),
-            updates: Map::new(),
-            lazy: false,
-        }
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
     }
 
+    /// The call options this object's own requests use (those of the manager it came from).
+    pub fn call_options(&self) -> &CallOptions {
+        &self.scope.opts
+    }
+
+    /// Replaces the call options of this object's later requests and of the
+    /// sub-resource managers reached from it.
+    pub fn set_call_options(&mut self, opts: CallOptions) {
+        self.scope.opts = opts;
+    }
+
+    /// The schema table of the object's resource.
     pub fn meta(&self) -> &'static ResourceMeta {
-        self.meta
+        self.scope.meta
     }
 
+    /// The value of the id attribute (`id`, `iid`, `name`…).
     pub fn id(&self) -> Option<&Value> {
-        self.attr(self.meta.id_attr?)
+        self.attr(self.scope.meta.id_attr?)
     }
 
     pub fn attr(&self, name: &str) -> Option<&Value> {
@@ -183,39 +193,23 @@ impl ObjectCore {
         self.lazy
     }
 
-    /// The manager this object belongs to (same parents, same client).
-    pub fn manager(&self) -> DynManager {
-        DynManager {
-            gl: self.gl.clone(),
-            meta: self.meta,
-            parent: self.parent.clone(),
-            opts: Default::default(),
-        }
-    }
-
     fn replace(&mut self, attrs: Map<String, Value>) {
         // The server may have moved the object (an issue moved to another
         // project): when its new state names a path placeholder, follow it, so
         // later calls address the object where it now lives.
         let moved: Vec<(&'static str, Value)> = self
+            .scope
             .meta
             .from_parent
             .iter()
             .filter_map(|(ph, _)| {
                 let v = attrs.get(*ph)?;
-                let old = self.parent.iter().find(|(k, _)| k == ph).map(|(_, v)| v);
-                (!v.is_null() && old != Some(v)).then(|| (*ph, v.clone()))
+                let old = self.scope.parent_value(ph);
+                (!v.is_null() && old.as_ref() != Some(v)).then(|| (*ph, v.clone()))
             })
             .collect();
-        if !moved.is_empty() {
-            let mut p: Vec<(&'static str, Value)> = self
-                .parent
-                .iter()
-                .filter(|(k, _)| !moved.iter().any(|(m, _)| m == k))
-                .cloned()
-                .collect();
-            p.extend(moved);
-            self.parent = std::sync::Arc::new(p);
+        for (placeholder, value) in moved {
+            self.scope.set_parent(placeholder, value);
         }
         self.attrs = ServerAttrs::parsed(attrs);
         self.updates.clear();
@@ -225,46 +219,21 @@ impl ObjectCore {
     /// Value for a child's placeholder: our own parent values first (the path we
     /// were reached by), then our attributes.
     fn value_for_child(&self, attr: &str) -> Option<Value> {
-        self.parent
-            .iter()
-            .find(|(k, _)| *k == attr)
-            .map(|(_, v)| v.clone())
+        self.scope
+            .parent_value(attr)
             .or_else(|| self.attr(attr).cloned())
     }
 
-    pub fn child(&self, child: &'static ResourceMeta) -> DynManager {
-        let mut m = DynManager::new(&self.gl, child);
-        for (placeholder, attr) in child.from_parent {
-            if let Some(v) = self.value_for_child(attr) {
-                m = m.with_parent(placeholder, v);
-            }
-        }
-        m
-    }
-
-    fn object_path(&self, op: Op) -> Result<String> {
-        let base = self.manager().path()?;
-        match self.meta.id_attr {
-            None => Ok(base),
-            Some(k) => match self.attr(k) {
-                Some(id) if !id.is_null() => Ok(format!("{base}/{}", crate::encode_id(id))),
-                _ => Err(Error::InvalidAttrs {
-                    op,
-                    resource: self.meta.name,
-                    message: format!("the object has no '{k}' to address it by"),
-                }),
-            },
-        }
+    /// The scope of sub-resource `child` reached from this object.
+    pub(crate) fn child_scope(&self, child: &'static ResourceMeta) -> Scope {
+        self.scope.child(child, &|attr| self.value_for_child(attr))
     }
 
     /// Sends the update's required attributes plus what changed; no request when nothing did.
     pub async fn save(&mut self) -> Result<()> {
-        if !self.meta.supports(Operation::Update) {
-            return Err(Error::Unsupported {
-                resource: self.meta.name,
-                op: Op::Update,
-            });
-        }
+        let op = Op::from(Operation::Update);
+        let meta = self.scope.meta;
+        self.scope.require(Operation::Update)?;
         let changes: Vec<(String, Value)> = self
             .unsaved_changes()
             .into_iter()
@@ -273,94 +242,81 @@ impl ObjectCore {
         if changes.is_empty() {
             return Ok(());
         }
-        let table = self.meta.update_attrs();
+        let table = meta.update_attrs();
         let mut body = Attrs::new();
         for req in table.required {
             match self.attr(req) {
                 Some(v) => body.insert(*req, v.clone()),
                 None => {
-                    return Err(Error::InvalidAttrs {
-                        op: Op::Update,
-                        resource: self.meta.name,
-                        message: format!(
-                        "cannot save: required update attribute '{req}' is not set on the object"
-                    ),
-                    })
+                    return Err(self.scope.invalid(
+                        op,
+                        format!("cannot save: required update attribute '{req}' is not set on the object"),
+                    ))
                 }
             }
         }
         for (k, v) in changes {
             body.insert(k, v);
         }
-        let mgr = self.manager();
-        mgr.validate(Op::Update, table, &|a| body.contains(a))?;
-        let path = self.object_path(Op::Update)?;
-        let method = self.meta.update_method;
-        let encoded = encode_body(&|k| self.meta.attr_type(k), &body);
-        let resp = mgr
-            .send(Op::Update, method, path.clone(), Vec::new(), encoded)
-            .await?;
-        match decode_json(&resp, Op::Update, method, &path)? {
-            Value::Object(m) => self.replace(m),
+        self.scope.validate(op, table, &|a| body.contains(a))?;
+        let id = self.id().cloned();
+        let path = self.scope.existing_object_path(op, id.as_ref())?;
+        match self.scope.update(path, &body).await? {
+            Some(m) => self.replace(m),
             // No body back: the server took our values.
-            Value::Null => {
+            None => {
                 let updates = std::mem::take(&mut self.updates);
                 let mut m = std::mem::take(&mut self.attrs).into_map();
                 m.extend(updates);
                 self.attrs = ServerAttrs::parsed(m);
             }
-            other => {
-                return Err(crate::client::decode_error(
-                    &resp,
-                    Op::Update,
-                    method,
-                    &path,
-                    format!("expected a JSON object, got {}", kind_of(&other)),
-                ))
-            }
         }
         Ok(())
     }
 
+    /// Deletes the object on the server.
     pub async fn delete(&self) -> Result<()> {
-        if !self.meta.supports(Operation::Delete) {
-            return Err(Error::Unsupported {
-                resource: self.meta.name,
-                op: Op::Delete,
-            });
-        }
-        // Refuse an object without (or with a null) id: the manager would DELETE the collection.
-        self.object_path(Op::Delete)?;
-        let id = self.id().cloned();
-        self.manager().delete(id).await
+        let op = Op::from(Operation::Delete);
+        self.scope.require(Operation::Delete)?;
+        // Refuse an object without (or with a null) id: that would DELETE the collection.
+        let path = self.scope.existing_object_path(op, self.id())?;
+        self.scope.delete(path).await
     }
 
     /// Fetches the object again; local unsaved changes are dropped.
     pub async fn refresh(&mut self) -> Result<()> {
-        let mgr = self.manager();
-        let fresh = match self.meta.id_attr {
+        let fresh = match self.scope.meta.id_attr {
             Some(_) => {
-                let id = self.id().cloned().ok_or_else(|| Error::InvalidAttrs {
-                    op: Op::Get,
-                    resource: self.meta.name,
-                    message: "the object has no id to refresh by".into(),
+                let id = self.id().cloned().ok_or_else(|| {
+                    self.scope.invalid(
+                        Operation::Get.into(),
+                        "the object has no id to refresh by".into(),
+                    )
                 })?;
-                mgr.get(id).await?
+                self.scope.get(&id).await?
             }
-            None => mgr.fetch(Op::Get).await?,
+            None => self.scope.fetch(Operation::Get.into(), &Attrs::new()).await?,
         };
-        self.replace(fresh.attrs.into_map());
+        self.replace(fresh);
         Ok(())
     }
 
+    /// Runs custom action `a` on this object.
     pub(crate) async fn run_action(
         &self,
         a: &'static ActionMeta,
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<ActionResult> {
-        self.manager()
-            .run_action(Some(self), a, required, optional)
+        let lookup = |name: &str| {
+            if name == "id" {
+                self.id().cloned()
+            } else {
+                self.attr(name).cloned()
+            }
+        };
+        self.scope
+            .run_action(Some(&lookup), a, required, optional)
             .await
     }
 }
@@ -459,8 +415,45 @@ impl<R: Resource> Object<R> {
         self.core.is_lazy()
     }
 
+    /// The schema table of this object's resource.
     pub fn resource(&self) -> &'static ResourceMeta {
         R::META
+    }
+
+    pub(crate) fn core(&self) -> &ObjectCore {
+        &self.core
+    }
+
+    /// Makes this object's later requests (save, delete, refresh, actions) and
+    /// the sub-resource managers reached from it run as `user` (`Sudo` header).
+    /// Objects otherwise keep the sudo of the manager they came from.
+    pub fn sudo(mut self, user: impl Into<String>) -> Self {
+        self.core.scope.opts.sudo = Some(user.into());
+        self
+    }
+
+    /// Makes this object's later requests run as the token's own user again.
+    pub fn without_sudo(mut self) -> Self {
+        self.core.scope.opts.sudo = None;
+        self
+    }
+
+    /// Overrides the timeout of this object's later requests and its sub-managers.
+    pub fn timeout(mut self, t: std::time::Duration) -> Self {
+        self.core.scope.opts.timeout = Some(t);
+        self
+    }
+
+    /// Lets this object's later POST/PATCH requests be retried after a 5xx or a
+    /// timeout (see [`Manager::retry_writes`](crate::Manager::retry_writes)).
+    pub fn retry_writes(mut self, yes: bool) -> Self {
+        self.core.scope.opts.retry_writes = yes;
+        self
+    }
+
+    /// The call options this object's requests use.
+    pub fn call_options(&self) -> &CallOptions {
+        self.core.call_options()
     }
 
     /// Sends the changed attributes (plus the update's required ones). Makes no
@@ -481,6 +474,7 @@ impl<R: Resource> Object<R> {
         self.core.save().await
     }
 
+    /// Deletes the object on the server.
     pub async fn delete(&self) -> Result<()> {
         self.core.delete().await
     }
@@ -488,11 +482,6 @@ impl<R: Resource> Object<R> {
     /// Re-reads the object from the server, dropping unsaved changes.
     pub async fn refresh(&mut self) -> Result<()> {
         self.core.refresh().await
-    }
-
-    /// The manager of a sub-resource, with its placeholders filled from this object.
-    pub(crate) fn child<C: Resource>(&self) -> Manager<C> {
-        Manager::from_core(self.core.child(C::META))
     }
 
     pub(crate) async fn action<T: FromActionResult>(

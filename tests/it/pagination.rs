@@ -22,7 +22,7 @@ async fn listing_all_projects_uses_keyset_pagination_automatically() {
         .and(path("/api/v4/projects"))
         .and(query_param("pagination", "keyset"))
         .and(query_param("order_by", "id"))
-        .and(query_param("sort", "asc"))
+        .and(query_param("sort", "desc"))
         .and(query_param_is_missing("id_after"))
         .respond_with(
             ResponseTemplate::new(200)

@@ -35,7 +35,7 @@ async fn not_found_uses_gitlabs_message_once() {
     assert_eq!(e.status(), Some(404));
     assert_eq!(e.message(), Some("404 Project Not Found"));
     assert!(
-        matches!(&e, Error::Api { op: Op::Get, method: HttpMethod::Get, path, .. } if path == "/projects/99"),
+        matches!(&e, Error::Api { op: Op::Resource(gitlab_client::meta::Operation::Get), method: HttpMethod::Get, path, .. } if path == "/projects/99"),
         "{e:?}"
     );
     assert_no_token(&e);
@@ -65,7 +65,7 @@ async fn validation_errors_are_flattened() {
         "400 title can't be blank (POST /projects/1/issues)"
     );
     assert_eq!(e.status(), Some(400));
-    assert!(matches!(e, Error::Api { op: Op::Create, .. }), "{e:?}");
+    assert!(matches!(e, Error::Api { op: Op::Resource(gitlab_client::meta::Operation::Create), .. }), "{e:?}");
     assert_no_token(&e);
     server.verify().await;
 }
@@ -176,7 +176,7 @@ async fn plain_text_and_empty_error_bodies() {
     );
     let e = gl.projects().delete(2).await.expect_err("403");
     assert_eq!(e.to_string(), "403 Forbidden (DELETE /projects/2)");
-    assert!(matches!(e, Error::Api { op: Op::Delete, .. }), "{e:?}");
+    assert!(matches!(e, Error::Api { op: Op::Resource(gitlab_client::meta::Operation::Delete), .. }), "{e:?}");
     // With rate-limit handling off, a 429 is reported at once (retries are tested in `faults`).
     let no_wait = gitlab_client::Gitlab::builder(server.uri())
         .private_token(TOKEN)
@@ -251,7 +251,7 @@ async fn a_200_with_a_body_that_is_not_json_is_a_decode_error() {
     let e = gl.projects().get(1).await.expect_err("html");
     assert_decode(
         &e,
-        Op::Get,
+        Op::Resource(gitlab_client::meta::Operation::Get),
         HttpMethod::Get,
         "/projects/1",
         "the body is not valid JSON",
@@ -261,11 +261,11 @@ async fn a_200_with_a_body_that_is_not_json_is_a_decode_error() {
         other => panic!("{other:?}"),
     }
     let e = gl.projects().get(2).await.expect_err("truncated");
-    assert_decode(&e, Op::Get, HttpMethod::Get, "/projects/2", "cut short");
+    assert_decode(&e, Op::Resource(gitlab_client::meta::Operation::Get), HttpMethod::Get, "/projects/2", "cut short");
     let e = gl.projects().get(3).await.expect_err("array");
     assert_decode(
         &e,
-        Op::Get,
+        Op::Resource(gitlab_client::meta::Operation::Get),
         HttpMethod::Get,
         "/projects/3",
         "expected a JSON object, got an array",
@@ -292,7 +292,7 @@ async fn a_list_answered_with_an_object_is_a_decode_error() {
     let e = gl.projects().list().page(1).await.expect_err("page");
     assert_decode(
         &e,
-        Op::List,
+        Op::Resource(gitlab_client::meta::Operation::List),
         HttpMethod::Get,
         "/projects",
         "expected a JSON array, got an object",
@@ -300,7 +300,7 @@ async fn a_list_answered_with_an_object_is_a_decode_error() {
     let e = gl.projects().list().all().await.expect_err("all");
     assert_decode(
         &e,
-        Op::List,
+        Op::Resource(gitlab_client::meta::Operation::List),
         HttpMethod::Get,
         "/projects",
         "expected a JSON array",
@@ -326,10 +326,10 @@ async fn a_list_item_that_is_not_an_object_is_a_decode_error() {
         .expect_err("number in list");
     assert_decode(
         &e,
-        Op::List,
+        Op::Resource(gitlab_client::meta::Operation::List),
         HttpMethod::Get,
         "/projects",
-        "expected a JSON object in the list, got a number",
+        "expected a JSON object as list item 1, got a number",
     );
     server.verify().await;
 }
@@ -362,7 +362,7 @@ async fn a_bad_page_reached_by_a_link_names_the_api_path() {
         .all()
         .await
         .expect_err("truncated second page");
-    assert_decode(&e, Op::List, HttpMethod::Get, "/projects", "cut short");
+    assert_decode(&e, Op::Resource(gitlab_client::meta::Operation::List), HttpMethod::Get, "/projects", "cut short");
     server.verify().await;
 }
 
@@ -397,7 +397,7 @@ async fn connection_refused_is_a_transport_error_not_sent() {
     let gl = Gitlab::new(format!("http://127.0.0.1:{port}"), TOKEN).expect("client");
     let e = gl.projects().get(1).await.expect_err("refused");
     assert!(
-        matches!(&e, Error::Transport { op: Op::Get, method: HttpMethod::Get, maybe_sent: false, path, .. } if path == "/projects/1"),
+        matches!(&e, Error::Transport { op: Op::Resource(gitlab_client::meta::Operation::Get), method: HttpMethod::Get, maybe_sent: false, path, .. } if path == "/projects/1"),
         "{e:?}"
     );
     assert_eq!(

@@ -370,7 +370,7 @@ async fn deleting_an_object_without_its_id_is_refused_without_sending() {
             matches!(
                 &e,
                 Error::InvalidAttrs {
-                    op: Op::Delete,
+                    op: Op::Resource(gitlab_client::meta::Operation::Delete),
                     resource: "Project",
                     ..
                 }
@@ -571,7 +571,7 @@ async fn create_without_a_required_attribute_fails_without_sending() {
         .await
         .expect_err("title is required");
     assert!(
-        matches!(&e, Error::InvalidAttrs { op: Op::Create, resource: "ProjectIssue", message } if message.contains("'title'")),
+        matches!(&e, Error::InvalidAttrs { op: Op::Resource(gitlab_client::meta::Operation::Create), resource: "ProjectIssue", message } if message.contains("'title'")),
         "{e:?}"
     );
     assert_eq!(
@@ -607,7 +607,7 @@ async fn exclusive_attributes_need_exactly_one_before_any_request() {
         .await
         .expect_err("both");
     assert!(
-        matches!(both, Error::InvalidAttrs { op: Op::Create, .. }),
+        matches!(both, Error::InvalidAttrs { op: Op::Resource(gitlab_client::meta::Operation::Create), .. }),
         "{both:?}"
     );
     assert_eq!(
