@@ -148,26 +148,38 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// Names that the runtime's `Object`/`Manager` already use; a generated method may not take them.
+// Inherent methods of the runtime types that generated methods are added to;
+// a schema action or sub-resource may not take these names (nor `<name>_with`
+// for actions with optional arguments). `tests/reserved_names.rs` checks each
+// list against the runtime's sources, so a new runtime method cannot be missed.
+
+/// Methods of `Object<R>` (objects get sub-resource accessors and object actions).
 pub const RESERVED_OBJECT_METHODS: &[&str] = &[
+    "action",
+    "action_update_self",
     "attr",
-    "attributes",
-    "unsaved_changes",
+    "call_options",
+    "child",
+    "core",
     "delete",
     "deserialize",
+    "from_core",
     "get",
     "id",
-    "into_json",
+    "into_core",
     "is_lazy",
-    "manager_path",
     "refresh",
     "resource",
+    "retry_writes",
     "save",
-    "save_with",
     "set",
+    "sudo",
+    "timeout",
     "to_json",
-    "client",
+    "unsaved_changes",
+    "without_sudo",
 ];
+/// Methods of `Manager<R>` (managers get manager actions).
 pub const RESERVED_MANAGER_METHODS: &[&str] = &[
     "list",
     "get",
@@ -181,15 +193,21 @@ pub const RESERVED_MANAGER_METHODS: &[&str] = &[
     "query_param",
     "timeout",
     "path",
-    "create_attrs",
-    "update_attrs",
     "get_create_attrs",
     "get_update_attrs",
     "meta",
-    "client",
     "with_parent",
     "update_current",
+    "action",
+    "delete_current",
+    "fetch_as",
+    "fetch_with",
+    "from_core",
+    "into_dyn",
+    "new",
+    "retry_writes",
 ];
+/// Methods of `Gitlab` (the client gets top-level accessors).
 pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "auth",
     "version",
@@ -202,9 +220,16 @@ pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "http_delete",
     "http_list",
     "http_get_raw",
-    "request",
-    "manager",
-    "resource",
+    "anonymous",
+    "attempt",
+    "from_config",
+    "note_rate_limit",
+    "per_page",
+    "raw",
+    "raw_json",
+    "rebase_link",
+    "send",
+    "wait_for_throttle",
 ];
 
 /// Reads every `*.yaml` file below `dir` (sorted, recursively) into one catalogue.
@@ -797,6 +822,11 @@ impl Cx<'_> {
             ActionTarget::Manager => RESERVED_MANAGER_METHODS,
         };
         self.method_name(diags, &sub("name"), &name, "action", reserved, ctx);
+        // Actions with optional arguments also get a `<name>_with` method.
+        let with = format!("{name}_with");
+        if !a.optional.is_empty() && reserved.contains(&with.as_str()) {
+            self.method_name(diags, &sub("name"), &with, "action", reserved, ctx);
+        }
         let Some(method) = a.method else {
             self.err(
                 diags,
@@ -986,7 +1016,14 @@ impl Cx<'_> {
                 format!("{what} name '{n}' {ctx} must be snake_case"),
             );
         } else if reserved.contains(&n) {
-            self.err(diags, p, format!("{what} name '{n}' {ctx} clashes with a built-in method of the same name; pick another"));
+            let owner = if std::ptr::eq(reserved, RESERVED_OBJECT_METHODS) {
+                "Object"
+            } else if std::ptr::eq(reserved, RESERVED_MANAGER_METHODS) {
+                "Manager"
+            } else {
+                "Gitlab"
+            };
+            self.err(diags, p, format!("{what} name '{n}' {ctx} clashes with the runtime method {owner}::{n}; pick another"));
         }
     }
 }

@@ -4,6 +4,7 @@ mod api_shapes;
 mod builders;
 mod coverage;
 mod faults;
+mod module_layers;
 mod pagination;
 mod requests;
 mod schema_errors;
