@@ -3,7 +3,7 @@ CARGO ?= cargo
 RESOURCE ?= ProjectIssue
 PORT ?= 0
 
-.PHONY: all demo describe emulator cli test fmt-check clippy unit broken-schema schema-check dump snapshots bench bench-quick build-times
+.PHONY: all demo describe emulator cli test fmt-check clippy unit broken-schema lean-deps schema-check dump snapshots bench bench-quick build-times
 
 all: demo
 
@@ -27,7 +27,7 @@ cli:
 	$(CARGO) build --release -p gitlab-cli
 
 ## Everything CI checks.
-test: fmt-check clippy unit broken-schema
+test: fmt-check clippy unit broken-schema lean-deps
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -37,6 +37,13 @@ clippy:
 
 unit:
 	$(CARGO) test --workspace
+
+## Without default features the client builds without the python-gitlab config readers.
+lean-deps:
+	@if $(CARGO) tree -p gitlab-client --no-default-features -e normal --prefix none | grep -E '^(rust-ini|shlex) '; then \
+		echo "error: gitlab-client --no-default-features still depends on the crates above"; exit 1; fi
+	$(CARGO) check -q -p gitlab-client --no-default-features
+	@echo "lean-deps: gitlab-client --no-default-features builds without rust-ini and shlex"
 
 ## A deliberately broken schema must fail `cargo build` with file:line:col.
 broken-schema:

@@ -593,7 +593,11 @@ impl Cx<'_> {
             }
             ops.push(*op);
         }
-        ops.sort_by_key(|o| <Operation as crate::model::Word>::ALL.iter().position(|x| x == o));
+        ops.sort_by_key(|o| {
+            <Operation as crate::model::Word>::ALL
+                .iter()
+                .position(|x| x == o)
+        });
         ops.dedup();
         if id_attr.is_none() {
             for op in [Operation::Get] {
@@ -629,7 +633,10 @@ impl Cx<'_> {
                 self.err(
                     diags,
                     &at(&[key("update_method")]),
-                    format!("update_method {m} {ctx} is not one an update can use; expected one of: {}", allowed.join(", ")),
+                    format!(
+                        "update_method {m} {ctx} is not one an update can use; expected one of: {}",
+                        allowed.join(", ")
+                    ),
                 );
             }
             Some(m)

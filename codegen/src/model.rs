@@ -69,7 +69,6 @@ pub struct Keyset {
     pub sort: SortOrder,
 }
 
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAttrTable {

@@ -26,8 +26,7 @@ fn runtime_methods() -> BTreeMap<String, BTreeSet<String>> {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read source");
-            let file = syn::parse_file(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             collect(&file.items, &mut out);
         }
     }

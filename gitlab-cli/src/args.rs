@@ -4,7 +4,7 @@
 use crate::catalog::{self, Action, ArgSpec, Group, Kind};
 use crate::Failure;
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
-use gitlab_client::meta::{AttrType, ResourceMeta};
+use gitlab_client::meta::{AttrType, Operation, ResourceMeta};
 use gitlab_client::{Attrs, FilePart, Param, Value};
 use std::path::PathBuf;
 
@@ -297,7 +297,7 @@ pub fn action_command(
                 .multiple(false),
         );
     }
-    if matches!(action.kind, Kind::List) {
+    if matches!(action.kind, Kind::Op(Operation::List)) {
         cmd = cmd
             .next_help_heading("Pagination")
             .arg(
@@ -390,7 +390,7 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
             }
         }
     }
-    if matches!(kind, Kind::List) {
+    if matches!(kind, Kind::Op(Operation::List)) {
         inv.page = m.get_one::<u32>("page").copied();
         inv.per_page = m.get_one::<u32>("per_page").copied();
         inv.get_all = m.get_flag("get_all");

@@ -59,14 +59,9 @@ pub fn suggest<'a>(typed: &str, names: impl Iterator<Item = &'a str>) -> Vec<&'a
 /// What an action does, in runtime terms.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
-    List,
-    Get,
-    /// GET of a singleton (no id).
-    Fetch,
-    Create,
-    Update,
-    Delete,
-    Set,
+    /// A standard operation of the resource (`get` of a singleton is `GetWithoutId`).
+    Op(Operation),
+    /// A custom action from the schema.
     Custom(&'static ActionMeta),
 }
 
@@ -87,20 +82,16 @@ pub fn action_name(a: &ActionMeta) -> String {
 /// schema maps e.g. `get_file` to `get` on repository files).
 pub fn actions(meta: &'static ResourceMeta) -> Vec<Action> {
     let mut out: Vec<Action> = Vec::new();
-    let std_ops = [
-        (Operation::List, "list", Kind::List),
-        (Operation::Get, "get", Kind::Get),
-        (Operation::GetWithoutId, "get", Kind::Fetch),
-        (Operation::Create, "create", Kind::Create),
-        (Operation::Update, "update", Kind::Update),
-        (Operation::Delete, "delete", Kind::Delete),
-        (Operation::Set, "set", Kind::Set),
-    ];
-    for (op, name, kind) in std_ops {
+    for &op in <Operation as gitlab_client::meta::Word>::ALL {
+        // A singleton's read is `get` on the command line, as python-gitlab names it.
+        let name = match op {
+            Operation::GetWithoutId => "get",
+            other => other.as_str(),
+        };
         if meta.supports(op) && !out.iter().any(|a| a.name == name) {
             out.push(Action {
                 name: name.to_string(),
-                kind,
+                kind: Kind::Op(op),
             });
         }
     }
@@ -121,17 +112,17 @@ pub fn actions(meta: &'static ResourceMeta) -> Vec<Action> {
 /// One line about an action: the request it makes.
 pub fn describe(meta: &ResourceMeta, kind: Kind) -> String {
     let (what, method, path) = match kind {
-        Kind::List => ("List", "GET", meta.path.to_string()),
-        Kind::Get => ("Get one", "GET", object_path(meta)),
-        Kind::Fetch => ("Get", "GET", meta.path.to_string()),
-        Kind::Create => (
+        Kind::Op(Operation::List) => ("List", "GET", meta.path.to_string()),
+        Kind::Op(Operation::Get) => ("Get one", "GET", object_path(meta)),
+        Kind::Op(Operation::GetWithoutId) => ("Get", "GET", meta.path.to_string()),
+        Kind::Op(Operation::Create) => (
             "Create",
             "POST",
             meta.create_path.unwrap_or(meta.path).to_string(),
         ),
-        Kind::Update => ("Update", meta.update_method.as_str(), object_path(meta)),
-        Kind::Delete => ("Delete", "DELETE", object_path(meta)),
-        Kind::Set => ("Set", "PUT", object_path(meta)),
+        Kind::Op(Operation::Update) => ("Update", meta.update_method.as_str(), object_path(meta)),
+        Kind::Op(Operation::Delete) => ("Delete", "DELETE", object_path(meta)),
+        Kind::Op(Operation::Set) => ("Set", "PUT", object_path(meta)),
         Kind::Custom(a) => {
             let first = a.doc.lines().next().unwrap_or("").trim();
             return if first.is_empty() {
@@ -250,12 +241,12 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
     };
     let id = meta.id_attr;
     let sent_names: Vec<&'static str> = match kind {
-        Kind::Create => meta.create_attrs().all().collect(),
+        Kind::Op(Operation::Create) => meta.create_attrs().all().collect(),
         Kind::Custom(a) => a.required.iter().chain(a.optional).copied().collect(),
         _ => Vec::new(),
     };
     let path_template = match kind {
-        Kind::Create => meta.create_path.unwrap_or(meta.path),
+        Kind::Op(Operation::Create) => meta.create_path.unwrap_or(meta.path),
         Kind::Custom(a) => a.path,
         _ => meta.path,
     };
@@ -266,7 +257,10 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
         add(ph, Group::Path, true, Role::Parent);
     }
     let needs_id = match kind {
-        Kind::Get | Kind::Update | Kind::Delete | Kind::Set => true,
+        Kind::Op(Operation::Get)
+        | Kind::Op(Operation::Update)
+        | Kind::Op(Operation::Delete)
+        | Kind::Op(Operation::Set) => true,
         Kind::Custom(a) => a.on == ActionTarget::Object && a.path.contains("{id}"),
         _ => false,
     };
@@ -280,8 +274,8 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
         }
     }
     match kind {
-        Kind::Create | Kind::Update => {
-            let t = if matches!(kind, Kind::Create) {
+        Kind::Op(Operation::Create) | Kind::Op(Operation::Update) => {
+            let t = if matches!(kind, Kind::Op(Operation::Create)) {
                 meta.create_attrs()
             } else {
                 meta.update_attrs()
@@ -296,14 +290,14 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
                 add(a, Group::Optional, false, Role::Sent);
             }
         }
-        Kind::List | Kind::Fetch => {
+        Kind::Op(Operation::List) | Kind::Op(Operation::GetWithoutId) => {
             for f in meta.list_filters {
                 if !LIST_OPTIONS.contains(f) {
                     add(f, Group::Filter, false, Role::Sent);
                 }
             }
         }
-        Kind::Set => add("value", Group::Required, true, Role::Sent),
+        Kind::Op(Operation::Set) => add("value", Group::Required, true, Role::Sent),
         Kind::Custom(a) => {
             for r in a.required {
                 add(r, Group::Required, true, Role::Sent);
@@ -312,7 +306,7 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
                 add(o, Group::Optional, false, Role::Sent);
             }
         }
-        Kind::Get | Kind::Delete => {}
+        Kind::Op(Operation::Get) | Kind::Op(Operation::Delete) => {}
     }
     out
 }

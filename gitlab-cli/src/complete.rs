@@ -3,6 +3,7 @@
 //! so completions always match the schema the binary was built from.
 
 use crate::catalog;
+use gitlab_client::meta::Operation;
 
 /// Global options that take a value, so the word after them is not a resource.
 const VALUE_OPTIONS: [&str; 19] = [
@@ -133,7 +134,7 @@ pub fn candidates(words: &[String]) -> Vec<String> {
                 .into_iter()
                 .map(|s| format!("--{}", s.long))
                 .collect();
-            if matches!(a.kind, catalog::Kind::List) {
+            if matches!(a.kind, catalog::Kind::Op(Operation::List)) {
                 v.extend(["--page", "--per-page", "--get-all"].map(String::from));
             }
             v.extend(["--sudo", "--help"].map(String::from));

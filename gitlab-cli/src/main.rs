@@ -187,6 +187,7 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     // Only now, with a valid command, read the configuration.
     let cfg = Config::load_or_search(&globals.config_files, &env)?;
     let from_files = cfg.server_with_env(globals.gitlab.as_deref(), &env)?;
+    let defaults = run::ListDefaults::resolve(&globals, &env, &cfg, from_files.section.as_deref())?;
     let server = ServerConfig::layered(flag_layer(&globals, &env), from_files, &env)?;
     if globals.debug {
         debug::install();
@@ -210,6 +211,7 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     let result = rt.block_on(run::execute(
         &gl,
         &server,
+        &defaults,
         meta,
         action.kind,
         inv,
@@ -235,20 +237,7 @@ fn flag_layer(g: &Globals, env: &dyn Fn(&str) -> Option<String>) -> ServerConfig
     let ssl_verify = if g.no_ssl_verify {
         Some(SslVerify::No)
     } else {
-        g.ssl_verify
-            .as_deref()
-            .map(|v| match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "yes" | "true" | "on" => SslVerify::Yes,
-                "0" | "no" | "false" | "off" => SslVerify::No,
-                _ => {
-                    let home = env("HOME").unwrap_or_default();
-                    let path = match v.strip_prefix("~/") {
-                        Some(rest) if !home.is_empty() => format!("{home}/{rest}"),
-                        _ => v.to_string(),
-                    };
-                    SslVerify::CaBundle(path.into())
-                }
-            })
+        g.ssl_verify.as_deref().map(|v| SslVerify::parse(v, env))
     };
     let secret = |s: &Option<String>| {
         s.as_ref()
@@ -263,8 +252,6 @@ fn flag_layer(g: &Globals, env: &dyn Fn(&str) -> Option<String>) -> ServerConfig
         ssl_verify,
         timeout: g.timeout.map(Duration::from_secs),
         per_page: g.per_page,
-        pagination: g.pagination.clone(),
-        order_by: g.order_by.clone(),
         user_agent: g.user_agent.clone(),
         ..ServerConfig::default()
     }

@@ -4,7 +4,7 @@ use crate::args::Invocation;
 use crate::catalog::Kind;
 use crate::output::Printer;
 use crate::Failure;
-use gitlab_client::meta::ResourceMeta;
+use gitlab_client::meta::{Operation, ResourceMeta};
 use gitlab_client::{
     ActionResult, Attrs, CallOptions, DynManager, Gitlab, Op, Param, ServerConfig, Value,
 };
@@ -67,9 +67,44 @@ fn plural(n: u64, what: &str) -> String {
     }
 }
 
+/// Settings python-gitlab applies to every listing unless the command gives
+/// them: `pagination` and `order_by`, from `--pagination`/`--order-by`, else
+/// `GITLAB_PAGINATION`/`GITLAB_ORDER_BY`, else the configuration file (server
+/// section, then `[global]`). They belong to the command line, not the library.
+#[derive(Debug, Clone, Default)]
+pub struct ListDefaults {
+    pub pagination: Option<String>,
+    pub order_by: Option<String>,
+}
+
+impl ListDefaults {
+    pub fn resolve(
+        g: &crate::args::Globals,
+        env: &dyn Fn(&str) -> Option<String>,
+        cfg: &gitlab_client::Config,
+        section: Option<&str>,
+    ) -> Result<ListDefaults, Failure> {
+        let pick =
+            |flag: &Option<String>, var: &str, key: &str| -> Result<Option<String>, Failure> {
+                if let Some(v) = flag.clone().filter(|v| !v.is_empty()) {
+                    return Ok(Some(v));
+                }
+                if let Some(v) = env(var).filter(|v| !v.is_empty()) {
+                    return Ok(Some(v));
+                }
+                Ok(cfg.value(section, key)?)
+            };
+        Ok(ListDefaults {
+            pagination: pick(&g.pagination, "GITLAB_PAGINATION", "pagination")?,
+            order_by: pick(&g.order_by, "GITLAB_ORDER_BY", "order_by")?,
+        })
+    }
+}
+
 pub async fn execute<W: Write>(
     gl: &Gitlab,
     server: &ServerConfig,
+    defaults: &ListDefaults,
     meta: &'static ResourceMeta,
     kind: Kind,
     mut inv: Invocation,
@@ -86,33 +121,38 @@ pub async fn execute<W: Write>(
         });
     }
     match kind {
-        Kind::List => list(&mgr, server, inv, printer).await,
-        Kind::Get => {
+        Kind::Op(Operation::List) => list(&mgr, server, defaults, inv, printer).await,
+        Kind::Op(Operation::Get) => {
             let id = inv.id.unwrap_or(Value::Null);
             let obj = mgr.get(id).await?;
             printer.object(&obj.to_json())?;
             Ok(())
         }
-        Kind::Fetch => {
-            let obj = mgr.fetch_filtered(Op::Resource(gitlab_client::meta::Operation::Get), &inv.attrs).await?;
+        Kind::Op(Operation::GetWithoutId) => {
+            let obj = mgr
+                .fetch_filtered(
+                    Op::Resource(gitlab_client::meta::Operation::Get),
+                    &inv.attrs,
+                )
+                .await?;
             printer.object(&obj.to_json())?;
             Ok(())
         }
-        Kind::Create => {
+        Kind::Op(Operation::Create) => {
             let obj = mgr.create(inv.attrs).await?;
             printer.object(&obj.to_json())?;
             Ok(())
         }
-        Kind::Update => {
+        Kind::Op(Operation::Update) => {
             let obj = mgr.update(inv.id, inv.attrs).await?;
             printer.object(&obj.to_json())?;
             Ok(())
         }
-        Kind::Delete => {
+        Kind::Op(Operation::Delete) => {
             mgr.delete(inv.id).await?;
             Ok(())
         }
-        Kind::Set => {
+        Kind::Op(Operation::Set) => {
             let mut extra = inv.attrs;
             let value = match extra.remove("value") {
                 Some(Param::Value(v)) => v,
@@ -138,15 +178,16 @@ pub async fn execute<W: Write>(
 async fn list<W: Write>(
     mgr: &DynManager,
     server: &ServerConfig,
+    defaults: &ListDefaults,
     inv: Invocation,
     printer: &mut Printer<W>,
 ) -> Result<(), Failure> {
     let mut filters: Attrs = inv.attrs;
     // Settings that python-gitlab applies to every listing unless given.
-    if let (Some(p), false) = (&server.pagination, filters.contains("pagination")) {
+    if let (Some(p), false) = (&defaults.pagination, filters.contains("pagination")) {
         filters.insert("pagination", p.clone());
     }
-    if let (Some(o), false) = (&server.order_by, filters.contains("order_by")) {
+    if let (Some(o), false) = (&defaults.order_by, filters.contains("order_by")) {
         filters.insert("order_by", o.clone());
     }
     let per_page = inv.per_page.or(server.per_page);

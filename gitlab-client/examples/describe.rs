@@ -1,4 +1,4 @@
-//! The README's main job until the embedded emulator exists.
+//! What the schema says about one resource (`make describe RESOURCE=ProjectIssue`).
 //!
 //! `cargo run -p gitlab-client --example describe -- ProjectIssue` prints what the
 //! schema says about a resource: manager, path, operations, and the

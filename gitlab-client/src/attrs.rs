@@ -168,6 +168,24 @@ pub(crate) enum MultipartValue {
 }
 
 impl Body {
+    /// Refuses what cannot be sent as asked (an unparsable MIME type), before
+    /// any request: a file part silently sent with another type would be lost data.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if let Body::Multipart(parts) = self {
+            for (k, v) in parts {
+                if let MultipartValue::File(FilePart { mime: Some(m), .. }) = v {
+                    if reqwest::multipart::Part::text("").mime_str(m).is_err() {
+                        return Err(format!(
+                            "file attribute '{k}': '{m}' is not a MIME type (expected e.g. image/png)"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The body on a request; [`check`](Self::check) has accepted it.
     pub(crate) fn to_reqwest(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self {
             Body::Empty => req,
@@ -185,12 +203,11 @@ impl Body {
                         MultipartValue::File(f) => {
                             let part = reqwest::multipart::Part::stream(f.bytes.clone())
                                 .file_name(f.file_name.clone());
-                            let part = match &f.mime {
-                                Some(m) => part.mime_str(m).unwrap_or_else(|_| {
-                                    reqwest::multipart::Part::stream(f.bytes.clone())
-                                        .file_name(f.file_name.clone())
-                                }),
-                                None => part,
+                            // An unparsable type was refused by `check` before sending.
+                            let part = match f.mime.as_deref().map(|m| part.mime_str(m)) {
+                                Some(Ok(p)) => p,
+                                _ => reqwest::multipart::Part::stream(f.bytes.clone())
+                                    .file_name(f.file_name.clone()),
                             };
                             form.part(k.clone(), part)
                         }

@@ -7,7 +7,8 @@ use crate::meta::{AttrType, HttpMethod};
 use crate::pagination::Cursor;
 use crate::retry::RetryPolicy;
 use crate::transport::{
-    decode_error, decode_json, origin_of, Auth, CallOptions, Gitlab, Inner, Request, Response, Secret,
+    decode_error, decode_json, origin_of, Auth, CallOptions, Gitlab, Inner, Request, Response,
+    Secret,
 };
 use bytes::Bytes;
 use reqwest::header::HeaderValue;
@@ -292,8 +293,7 @@ impl Gitlab {
     pub async fn http_list(&self, path: &str, query: &Attrs) -> Result<Vec<Value>> {
         let q = raw_query(query)?;
         let opts = CallOptions::default();
-        let mut cursor =
-            Cursor::new(self.clone(), Op::Raw, path.to_string(), q, opts);
+        let mut cursor = Cursor::new(self.clone(), Op::Raw, path.to_string(), q, opts);
         let mut out = Vec::new();
         while let Some((items, _)) = cursor.next_page().await? {
             out.extend(items);
@@ -391,4 +391,3 @@ mod tests {
         );
     }
 }
-

@@ -55,8 +55,8 @@ pub use object::{Object, ObjectCore};
 pub use pagination::{Page, PageInfo};
 pub use retry::RetryPolicy;
 pub use scope::{encode_id, ActionResult};
-pub use transport::{Auth, CallOptions, Gitlab, Secret};
 pub use serde_json::Value;
+pub use transport::{Auth, CallOptions, Gitlab, Secret};
 
 /// Generated from `schema/`: one module per schema file, re-exported here.
 #[allow(clippy::all)]

@@ -127,7 +127,11 @@ impl<R: Resource> Manager<R> {
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<T> {
-        let out = self.core.scope.run_action(None, a, required, optional).await?;
+        let out = self
+            .core
+            .scope
+            .run_action(None, a, required, optional)
+            .await?;
         Ok(T::from_output(out))
     }
 }

@@ -250,7 +250,9 @@ impl ObjectCore {
                 None => {
                     return Err(self.scope.invalid(
                         op,
-                        format!("cannot save: required update attribute '{req}' is not set on the object"),
+                        format!(
+                        "cannot save: required update attribute '{req}' is not set on the object"
+                    ),
                     ))
                 }
             }
@@ -295,7 +297,11 @@ impl ObjectCore {
                 })?;
                 self.scope.get(&id).await?
             }
-            None => self.scope.fetch(Operation::Get.into(), &Attrs::new()).await?,
+            None => {
+                self.scope
+                    .fetch(Operation::Get.into(), &Attrs::new())
+                    .await?
+            }
         };
         self.replace(fresh);
         Ok(())

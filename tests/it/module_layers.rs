@@ -20,9 +20,19 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
                 all.push_str(&std::fs::read_to_string(&f).expect("read"));
                 all.push('\n');
             }
-            (path.file_name().expect("name").to_string_lossy().into_owned(), all)
+            (
+                path.file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned(),
+                all,
+            )
         } else if path.extension().is_some_and(|e| e == "rs") {
-            let stem = path.file_stem().expect("stem").to_string_lossy().into_owned();
+            let stem = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
             (stem, std::fs::read_to_string(&path).expect("read"))
         } else {
             continue;
@@ -91,13 +101,19 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
 #[test]
 fn runtime_modules_import_each_other_without_cycles() {
     let graph = imports();
-    assert!(graph.len() >= 8, "expected the runtime's modules, got {graph:?}");
+    assert!(
+        graph.len() >= 8,
+        "expected the runtime's modules, got {graph:?}"
+    );
     assert!(
         graph["manager"].contains("object"),
         "the scan should see manager → object: {graph:?}"
     );
     if let Some(cycle) = find_cycle(&graph) {
-        panic!("import cycle between runtime modules: {}", cycle.join(" → "));
+        panic!(
+            "import cycle between runtime modules: {}",
+            cycle.join(" → ")
+        );
     }
 }
 
@@ -105,7 +121,10 @@ fn runtime_modules_import_each_other_without_cycles() {
 fn the_transport_does_not_depend_on_generated_code() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../gitlab-client/src/transport.rs");
     let text = std::fs::read_to_string(src).expect("transport.rs");
-    assert!(!text.contains("crate::resources"), "transport.rs names generated code");
+    assert!(
+        !text.contains("crate::resources"),
+        "transport.rs names generated code"
+    );
 }
 
 #[test]
@@ -114,7 +133,10 @@ fn the_cycle_finder_finds_a_planted_cycle() {
     g.insert("a".into(), ["b".to_string()].into());
     g.insert("b".into(), ["c".to_string()].into());
     g.insert("c".into(), ["a".to_string()].into());
-    assert_eq!(find_cycle(&g).map(|c| c.join(" → ")).as_deref(), Some("a → b → c → a"));
+    assert_eq!(
+        find_cycle(&g).map(|c| c.join(" → ")).as_deref(),
+        Some("a → b → c → a")
+    );
     g.insert("c".into(), BTreeSet::new());
     assert_eq!(find_cycle(&g), None);
 }

@@ -126,7 +126,8 @@ impl HttpMethod {
     }
 
     /// Methods an update may use (`update_method` in the schema).
-    pub const UPDATE: &'static [HttpMethod] = &[HttpMethod::Put, HttpMethod::Post, HttpMethod::Patch];
+    pub const UPDATE: &'static [HttpMethod] =
+        &[HttpMethod::Put, HttpMethod::Post, HttpMethod::Patch];
 }
 
 words! {

@@ -129,7 +129,8 @@ async fn issues_and_notes_crud() {
         .await
         .unwrap();
     let iids: Vec<u64> = closed.iter().map(|i| i.get("iid").unwrap()).collect();
-    assert_eq!(iids, [2, 3]);
+    // GitLab's default order, newest first, as page(1) gives it.
+    assert_eq!(iids, [3, 2]);
 
     let mut note = issue
         .notes()

@@ -2,10 +2,12 @@
 //! with raw HTTP (`conventions`), fault injection (`faults`), and the client's
 //! own end-to-end suite against the emulator (`client`).
 
+mod call_options;
 mod client;
 mod conventions;
 mod demo_tour;
 mod faults;
+mod order;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};
 use reqwest::header::HeaderMap;

@@ -402,6 +402,23 @@ async fn a_file_argument_is_sent_as_multipart() {
 }
 
 #[tokio::test]
+async fn a_file_with_an_unparsable_mime_type_is_refused_before_sending() {
+    let server = server().await;
+    let err = client(&server)
+        .projects()
+        .get_lazy(1)
+        .upload(FilePart::new("notes.txt", &b"x"[..]).mime("not a type"))
+        .await
+        .expect_err("bad mime");
+    assert!(
+        err.to_string()
+            .contains("file attribute 'file': 'not a type' is not a MIME type"),
+        "{err}"
+    );
+    assert!(requests(&server).await.is_empty(), "nothing may be sent");
+}
+
+#[tokio::test]
 async fn a_self_action_answered_with_204_keeps_the_object() {
     let server = server().await;
     Mock::given(method("POST"))

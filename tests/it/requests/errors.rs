@@ -65,7 +65,16 @@ async fn validation_errors_are_flattened() {
         "400 title can't be blank (POST /projects/1/issues)"
     );
     assert_eq!(e.status(), Some(400));
-    assert!(matches!(e, Error::Api { op: Op::Resource(gitlab_client::meta::Operation::Create), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Api {
+                op: Op::Resource(gitlab_client::meta::Operation::Create),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_no_token(&e);
     server.verify().await;
 }
@@ -176,7 +185,16 @@ async fn plain_text_and_empty_error_bodies() {
     );
     let e = gl.projects().delete(2).await.expect_err("403");
     assert_eq!(e.to_string(), "403 Forbidden (DELETE /projects/2)");
-    assert!(matches!(e, Error::Api { op: Op::Resource(gitlab_client::meta::Operation::Delete), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Api {
+                op: Op::Resource(gitlab_client::meta::Operation::Delete),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     // With rate-limit handling off, a 429 is reported at once (retries are tested in `faults`).
     let no_wait = gitlab_client::Gitlab::builder(server.uri())
         .private_token(TOKEN)
@@ -261,7 +279,13 @@ async fn a_200_with_a_body_that_is_not_json_is_a_decode_error() {
         other => panic!("{other:?}"),
     }
     let e = gl.projects().get(2).await.expect_err("truncated");
-    assert_decode(&e, Op::Resource(gitlab_client::meta::Operation::Get), HttpMethod::Get, "/projects/2", "cut short");
+    assert_decode(
+        &e,
+        Op::Resource(gitlab_client::meta::Operation::Get),
+        HttpMethod::Get,
+        "/projects/2",
+        "cut short",
+    );
     let e = gl.projects().get(3).await.expect_err("array");
     assert_decode(
         &e,
@@ -362,7 +386,13 @@ async fn a_bad_page_reached_by_a_link_names_the_api_path() {
         .all()
         .await
         .expect_err("truncated second page");
-    assert_decode(&e, Op::Resource(gitlab_client::meta::Operation::List), HttpMethod::Get, "/projects", "cut short");
+    assert_decode(
+        &e,
+        Op::Resource(gitlab_client::meta::Operation::List),
+        HttpMethod::Get,
+        "/projects",
+        "cut short",
+    );
     server.verify().await;
 }
 

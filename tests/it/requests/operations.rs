@@ -607,7 +607,13 @@ async fn exclusive_attributes_need_exactly_one_before_any_request() {
         .await
         .expect_err("both");
     assert!(
-        matches!(both, Error::InvalidAttrs { op: Op::Resource(gitlab_client::meta::Operation::Create), .. }),
+        matches!(
+            both,
+            Error::InvalidAttrs {
+                op: Op::Resource(gitlab_client::meta::Operation::Create),
+                ..
+            }
+        ),
         "{both:?}"
     );
     assert_eq!(
