@@ -14,6 +14,7 @@ use crate::manager::{DynManager, Manager};
 use crate::meta::{ops, HttpMethod, Operation, Resource};
 use crate::object::{Object, ObjectCore};
 use crate::pagination::{sequential_pages, Cursor, Page, PageInfo};
+use crate::transport::{json_depth, kind_of, MAX_JSON_DEPTH};
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -324,19 +325,25 @@ impl DynManager {
     /// An object from raw list item number `index` (0-based, across pages),
     /// parsed only when first read.
     pub(crate) fn object_of_raw(&self, raw: Box<RawValue>, index: usize) -> Result<ObjectCore> {
-        if raw.get().trim_start().starts_with('{') {
+        let depth = json_depth(raw.get());
+        let detail = if depth > MAX_JSON_DEPTH {
+            // It would parse to nothing when first read: say so now.
+            format!("list item {index} is nested {depth} levels deep; at most {MAX_JSON_DEPTH} can be decoded")
+        } else if raw.get().trim_start().starts_with('{') {
             return Ok(ObjectCore::from_raw(self.scope.clone(), raw));
-        }
-        let what = match serde_json::from_str::<Value>(raw.get()) {
-            Ok(v) => crate::transport::kind_of(&v).to_string(),
-            Err(e) => format!("undecodable JSON ({e})"),
+        } else {
+            let what = match serde_json::from_str::<Value>(raw.get()) {
+                Ok(v) => kind_of(&v).to_string(),
+                Err(e) => format!("undecodable JSON ({e})"),
+            };
+            format!("expected a JSON object as list item {index}, got {what}")
         };
         Err(Error::Decode {
             op: Op::from(Operation::List),
             method: HttpMethod::Get,
             path: self.scope.path().unwrap_or_default(),
             status: 200,
-            detail: format!("expected a JSON object as list item {index}, got {what}"),
+            detail,
             body: raw.get().chars().take(200).collect(),
         })
     }

@@ -451,6 +451,36 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// How deep serde_json can nest when it parses a value (its recursion limit).
+pub(crate) const MAX_JSON_DEPTH: usize = 128;
+
+/// The deepest nesting of arrays and objects in JSON text (strings skipped):
+/// a cheap check that text kept raw will parse later.
+pub(crate) fn json_depth(text: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Parses a JSON body; an empty body (204) is `null`.
 pub(crate) fn decode_json(
     resp: &Response,
@@ -511,5 +541,20 @@ mod fuzz {
         fn retry_after_parsing_never_panics(v in "\\PC{0,40}") {
             let _ = crate::retry::parse_retry_after(&v, std::time::SystemTime::now());
         }
+    }
+}
+
+#[cfg(test)]
+mod depth {
+    use super::json_depth;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert_eq!(json_depth(r#"{"a": [1, {"b": 2}]}"#), 3);
+        assert_eq!(json_depth(r#"{"a": "[[[[{{{"}"#), 1);
+        assert_eq!(json_depth(r#"{"a": "\"[[["}"#), 1);
+        assert_eq!(json_depth("3"), 0);
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        assert_eq!(json_depth(&deep), 300);
     }
 }

@@ -207,6 +207,38 @@ async fn plain_text_and_empty_error_bodies() {
     server.verify().await;
 }
 
+#[tokio::test]
+async fn a_list_item_nested_too_deep_is_an_error_not_an_empty_object() {
+    let server = server().await;
+    let deep = format!(
+        r#"[{{"id": 1}}, {{"id": 2, "x": {}1{}}}]"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(deep, "application/json"))
+        .mount(&server)
+        .await;
+    let e = client(&server)
+        .projects()
+        .list()
+        .all()
+        .await
+        .expect_err("too deep");
+    assert!(
+        e.to_string().contains("list item 1 is nested 201 levels deep"),
+        "{e}"
+    );
+    let page = client(&server).projects().list().page(1).await;
+    assert!(page.is_err(), "page(1) must not hand out an empty object");
+    let raw = client(&server)
+        .http_list("/projects", &gitlab_client::Attrs::new())
+        .await
+        .expect_err("raw list too");
+    assert!(raw.to_string().contains("item 1 of the page cannot be decoded"), "{raw}");
+}
+
 /// Asserts a `Decode` error naming status, method and path, whose detail contains `detail`.
 fn assert_decode(e: &Error, op: Op, verb: HttpMethod, p: &str, detail: &str) {
     match e {
