@@ -7,8 +7,8 @@
 
 use crate::locate::{key, locate, Pos, Seg};
 use crate::model::{
-    ActionTarget, AttrType, HttpMethod, Operation, RawAction, RawAttrTable, RawResource, Returns,
-    SchemaFile,
+    ActionTarget, AttrType, EnumValues, HttpMethod, Operation, OrderedMap, RawAction, RawAttrTable,
+    RawResource, Returns, SchemaFile, ValueType,
 };
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -20,6 +20,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalogue {
     pub resources: Vec<Resource>,
+    /// Named value sets (`enum:Name`), from every file.
+    #[serde(serialize_with = "named_map")]
+    pub enums: Vec<EnumDef>,
+    /// Named object types of response fields (`object:Name`), from every file.
+    #[serde(serialize_with = "named_map")]
+    pub objects: Vec<ObjectDef>,
     /// Schema files read, relative to the schema directory, with their module names.
     #[serde(skip)]
     pub files: Vec<SchemaFileInfo>,
@@ -35,11 +41,86 @@ pub struct SchemaFileInfo {
     pub module: String,
 }
 
+/// A named value set.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumDef {
+    #[serde(skip)]
+    pub name: String,
+    pub doc: Option<String>,
+    /// `string` or `integer`: how the values travel.
+    pub base: &'static str,
+    /// The values, with Rust-friendly names (`opened` → `opened`; numbers keep their schema names).
+    #[serde(serialize_with = "as_map")]
+    pub values: Vec<(String, serde_json::Value)>,
+    pub file: String,
+}
+
+/// A named object type.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectDef {
+    #[serde(skip)]
+    pub name: String,
+    pub doc: Option<String>,
+    #[serde(serialize_with = "fields_map")]
+    pub fields: Vec<Field>,
+    pub file: String,
+}
+
+/// A response field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    #[serde(skip)]
+    pub name: String,
+    /// The type as the schema writes it (`integer`, `object:UserBasic`).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether GitLab may send `null` for it.
+    pub nullable: bool,
+}
+
+trait Named {
+    fn name(&self) -> &str;
+}
+impl Named for EnumDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+impl Named for ObjectDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+fn named_map<S: Serializer, V: Serialize + Named>(v: &[V], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for x in v {
+        m.serialize_entry(x.name(), x)?;
+    }
+    m.end()
+}
+
+fn fields_map<S: Serializer>(v: &[Field], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for f in v {
+        m.serialize_entry(&f.name, f)?;
+    }
+    m.end()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Resource {
     pub name: String,
     pub manager: String,
     pub path: String,
+    pub doc: Option<String>,
+    pub docs_url: Option<String>,
+    /// Value type of every attribute of create, update, list filters and action arguments that has one.
+    #[serde(serialize_with = "as_map")]
+    pub attributes: Vec<(String, String)>,
+    /// Response fields.
+    #[serde(serialize_with = "fields_map")]
+    pub fields: Vec<Field>,
     pub operations: Vec<Operation>,
     pub create: Option<AttrTable>,
     pub update: Option<AttrTable>,
@@ -58,7 +139,6 @@ pub struct Resource {
     #[serde(serialize_with = "as_map")]
     pub from_parent: Vec<(String, String)>,
     pub accessor: Option<String>,
-    pub doc: Option<String>,
     pub file: String,
     #[serde(skip)]
     pub module: String,
@@ -85,6 +165,10 @@ pub struct Action {
     pub returns: Returns,
     pub on: ActionTarget,
     pub doc: Option<String>,
+    pub docs_url: Option<String>,
+    /// Value type of each argument that has one (the action's own, else the resource's).
+    #[serde(serialize_with = "as_map")]
+    pub attributes: Vec<(String, String)>,
 }
 
 fn as_map<S: Serializer, V: Serialize>(v: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
@@ -346,9 +430,35 @@ pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> 
             }
         }
     }
+    // Type names first: any file may use the enums and objects of any other.
+    let names = TypeNames {
+        enums: parsed
+            .iter()
+            .flat_map(|(_, _, f)| f.enums.0.iter().map(|(n, _)| n.clone()))
+            .collect(),
+        objects: parsed
+            .iter()
+            .flat_map(|(_, _, f)| f.objects.0.iter().map(|(n, _)| n.clone()))
+            .collect(),
+    };
+    let mut enums = Vec::new();
+    let mut objects = Vec::new();
+    for (file, text, f) in &parsed {
+        let cx = Cx {
+            file,
+            text,
+            names: &names,
+        };
+        cx.types(f, &mut enums, &mut objects, &mut diags);
+    }
+    type_cross_checks(&enums, &objects, &parsed, &mut diags);
     let mut resources: Vec<(Resource, &str, &str, usize)> = Vec::new();
     for (file, text, f) in &parsed {
-        let cx = Cx { file, text };
+        let cx = Cx {
+            file,
+            text,
+            names: &names,
+        };
         for (i, raw) in f.resources.iter().enumerate() {
             if let Some(r) = cx.resource(i, raw, &mut diags) {
                 resources.push((r, file, text, i));
@@ -376,6 +486,8 @@ pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> 
         .collect();
     Ok(Catalogue {
         resources: resources.into_iter().map(|(r, ..)| r).collect(),
+        enums,
+        objects,
         files,
     })
 }
@@ -451,6 +563,13 @@ fn strsim_best<'a>(got: &str, options: &'a [String]) -> Option<&'a str> {
         .map(|(_, o)| o.as_str())
 }
 
+/// ` (did you mean 'x'?)` when one option is close, else nothing.
+fn did_you_mean(got: &str, options: &[String]) -> String {
+    strsim_best(got, options)
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_default()
+}
+
 fn suggest(got: &str, options: &[String]) -> String {
     match strsim_best(got, options) {
         Some(s) => format!(" (did you mean '{s}'?)"),
@@ -459,13 +578,243 @@ fn suggest(got: &str, options: &[String]) -> String {
     }
 }
 
+/// The enum and object type names declared anywhere in the schema.
+struct TypeNames {
+    enums: Vec<String>,
+    objects: Vec<String>,
+}
+
+/// Duplicate enum/object names across files, and names used for both.
+fn type_cross_checks(
+    enums: &[EnumDef],
+    objects: &[ObjectDef],
+    parsed: &[(&str, &str, SchemaFile)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text_of = |file: &str| {
+        parsed
+            .iter()
+            .find(|(f, _, _)| *f == file)
+            .map_or("", |(_, t, _)| *t)
+    };
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let all = enums
+        .iter()
+        .map(|e| (e.name.as_str(), e.file.as_str(), "enums"))
+        .chain(
+            objects
+                .iter()
+                .map(|o| (o.name.as_str(), o.file.as_str(), "objects")),
+        );
+    for (name, file, section) in all {
+        if let Some(first) = seen.insert(name, file) {
+            diags.push(Diagnostic {
+                file: file.to_string(),
+                pos: locate(text_of(file), &[key(section), key(name)]),
+                message: format!("type name '{name}' is declared twice (also in {first}); enums and objects share one namespace"),
+            });
+        }
+    }
+}
+
 /// Checks one file's resources, with the file's text at hand to locate problems.
 struct Cx<'a> {
     file: &'a str,
     text: &'a str,
+    names: &'a TypeNames,
 }
 
 impl Cx<'_> {
+    /// The file's `enums:` and `objects:`, validated.
+    fn types(
+        &self,
+        f: &SchemaFile,
+        enums: &mut Vec<EnumDef>,
+        objects: &mut Vec<ObjectDef>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        for (name, raw) in &f.enums.0 {
+            let p = [key("enums"), key(name)];
+            if !is_type_name(name) {
+                self.err(
+                    diags,
+                    &p,
+                    format!("enum name '{name}' must be UpperCamelCase letters and digits"),
+                );
+            }
+            let values: Vec<(String, serde_json::Value)> = match &raw.values {
+                None => {
+                    self.err(diags, &p, format!("enum {name} has no 'values'"));
+                    continue;
+                }
+                Some(EnumValues::Strings(v)) => v
+                    .iter()
+                    .map(|s| (s.clone(), serde_json::Value::from(s.as_str())))
+                    .collect(),
+                Some(EnumValues::Numbers(v)) => {
+                    for (k, _) in v {
+                        if !is_attr_name(k) {
+                            self.err(
+                                diags,
+                                &[key("enums"), key(name), key("values"), key(k)],
+                                format!("value name '{k}' of enum {name} must be snake_case"),
+                            );
+                        }
+                    }
+                    v.iter()
+                        .map(|(k, n)| (k.clone(), serde_json::Value::from(*n)))
+                        .collect()
+                }
+            };
+            if values.is_empty() {
+                self.err(diags, &p, format!("enum {name} has no values"));
+            }
+            let mut seen = BTreeSet::new();
+            for (k, v) in &values {
+                if !seen.insert(v.to_string()) {
+                    self.err(
+                        diags,
+                        &p,
+                        format!("value '{k}' listed twice in enum {name}"),
+                    );
+                }
+            }
+            let base = match raw.values {
+                Some(EnumValues::Numbers(_)) => "integer",
+                _ => "string",
+            };
+            enums.push(EnumDef {
+                name: name.clone(),
+                doc: raw.doc.clone(),
+                base,
+                values,
+                file: self.file.to_string(),
+            });
+        }
+        for (name, raw) in &f.objects.0 {
+            if !is_type_name(name) {
+                self.err(
+                    diags,
+                    &[key("objects"), key(name)],
+                    format!("object name '{name}' must be UpperCamelCase letters and digits"),
+                );
+            }
+            let ctx = format!("in object {name}");
+            let fields = self.fields(
+                diags,
+                &[key("objects"), key(name), key("fields")],
+                &raw.fields,
+                &ctx,
+            );
+            objects.push(ObjectDef {
+                name: name.clone(),
+                doc: raw.doc.clone(),
+                fields,
+                file: self.file.to_string(),
+            });
+        }
+    }
+
+    /// Parses and checks one type spelling; `None` (with a diagnostic) when it is wrong.
+    fn value_type(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        p: &[Seg],
+        spelled: &str,
+        what: &str,
+        request: bool,
+    ) -> Option<ValueType> {
+        let t = match ValueType::parse(spelled) {
+            Ok(t) => t,
+            Err(m) => {
+                self.err(diags, p, format!("{what}: {m}"));
+                return None;
+            }
+        };
+        match t.element() {
+            ValueType::Enum(n) if !self.names.enums.contains(n) => {
+                let hint = did_you_mean(n, &self.names.enums);
+                self.err(diags, p, format!("{what}: undeclared enum '{n}'{hint}; declare it under 'enums:' in any schema file"));
+                return None;
+            }
+            ValueType::Object(n) if request => {
+                self.err(diags, p, format!("{what}: object:{n} cannot be sent; use 'hash' for GitLab's key[sub]=value parameters or 'json'"));
+                return None;
+            }
+            ValueType::Object(n) if !self.names.objects.contains(n) => {
+                let hint = did_you_mean(n, &self.names.objects);
+                self.err(diags, p, format!("{what}: undeclared object type '{n}'{hint}; declare it under 'objects:' in any schema file"));
+                return None;
+            }
+            ValueType::Scalar(crate::model::Scalar::File | crate::model::Scalar::Hash)
+                if !request =>
+            {
+                self.err(diags, p, format!("{what}: '{spelled}' is a request type; a response field is json, an object or a scalar"));
+                return None;
+            }
+            _ => {}
+        }
+        Some(t)
+    }
+
+    /// Response fields: `name: type`, with a trailing `?` for nullable ones.
+    fn fields(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        p: &[Seg],
+        raw: &OrderedMap<String>,
+        ctx: &str,
+    ) -> Vec<Field> {
+        let mut out = Vec::new();
+        for (name, spelled) in &raw.0 {
+            let mut fp = p.to_vec();
+            fp.push(key(name));
+            if !is_field_name(name) {
+                self.err(
+                    diags,
+                    &fp,
+                    format!(
+                        "field name '{name}' {ctx} is not a valid name (letters, digits and '_')"
+                    ),
+                );
+                continue;
+            }
+            let (ty, nullable) = match spelled.trim().strip_suffix('?') {
+                Some(t) => (t.trim(), true),
+                None => (spelled.trim(), false),
+            };
+            if let Some(t) =
+                self.value_type(diags, &fp, ty, &format!("field '{name}' {ctx}"), false)
+            {
+                out.push(Field {
+                    name: name.clone(),
+                    ty: t.to_string(),
+                    nullable,
+                });
+            }
+        }
+        out
+    }
+
+    /// A `docs_url`: an https URL, or nothing.
+    fn docs_url(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        p: &[Seg],
+        url: &Option<String>,
+        ctx: &str,
+    ) -> Option<String> {
+        let u = url.as_ref()?;
+        if !u.starts_with("https://") || u.contains(char::is_whitespace) {
+            self.err(
+                diags,
+                p,
+                format!("docs_url '{u}' {ctx} must be an https:// URL"),
+            );
+            return None;
+        }
+        Some(u.clone())
+    }
     fn err(&self, diags: &mut Vec<Diagnostic>, path: &[Seg], message: String) {
         diags.push(Diagnostic {
             file: self.file.to_string(),
@@ -776,10 +1125,48 @@ impl Cx<'_> {
                 );
             }
         }
+        let mut attributes = Vec::new();
+        for (attr, spelled) in &raw.attributes.0 {
+            let p = at(&[key("attributes"), key(attr)]);
+            if !known.contains(attr.as_str()) {
+                let hint = did_you_mean(
+                    attr,
+                    &known.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                );
+                self.err(diags, &p, format!("attribute '{attr}' {ctx} is typed, but no attribute table, list filter or action argument mentions it{hint}"));
+                continue;
+            }
+            if let Some(t) = self.value_type(
+                diags,
+                &p,
+                spelled,
+                &format!("attribute '{attr}' {ctx}"),
+                true,
+            ) {
+                attributes.push((attr.clone(), t.to_string()));
+            }
+        }
+        let fields = self.fields(diags, &at(&[key("fields")]), &raw.fields, &ctx);
+        let docs_url = self.docs_url(diags, &at(&[key("docs_url")]), &raw.docs_url, &ctx);
+        // Action arguments without a type of their own take the resource's.
+        for a in &mut actions {
+            for arg in a.required.iter().chain(&a.optional) {
+                if a.attributes.iter().any(|(k, _)| k == arg) {
+                    continue;
+                }
+                if let Some((_, t)) = attributes.iter().find(|(k, _)| k == arg) {
+                    a.attributes.push((arg.clone(), t.clone()));
+                }
+            }
+        }
         if diags.len() > before {
             return None;
         }
         Some(Resource {
+            doc: raw.doc.clone(),
+            docs_url,
+            attributes,
+            fields,
             manager: format!("{name}Manager"),
             name,
             path,
@@ -796,7 +1183,6 @@ impl Cx<'_> {
             id_attr,
             from_parent: raw.from_parent.0.clone(),
             accessor: raw.accessor.clone(),
-            doc: raw.doc.clone(),
             file: self.file.to_string(),
             module: module_of(self.file),
         })
@@ -907,10 +1293,34 @@ impl Cx<'_> {
                 }
             }
         }
+        let mut attributes = Vec::new();
+        for (arg, spelled) in &a.attributes.0 {
+            let p = {
+                let mut p = sub("attributes");
+                p.push(key(arg));
+                p
+            };
+            if !a.required.contains(arg) && !a.optional.contains(arg) {
+                self.err(diags, &p, format!("argument '{arg}' of action '{name}' {ctx} is typed but not among its required or optional arguments"));
+                continue;
+            }
+            if let Some(t) = self.value_type(
+                diags,
+                &p,
+                spelled,
+                &format!("argument '{arg}' of action '{name}' {ctx}"),
+                true,
+            ) {
+                attributes.push((arg.clone(), t.to_string()));
+            }
+        }
+        let docs_url = self.docs_url(diags, &sub("docs_url"), &a.docs_url, ctx);
         if diags.len() > before {
             return None;
         }
         Some(Action {
+            docs_url,
+            attributes,
             cli_name: a.cli_name.clone(),
             name,
             method,
@@ -1129,6 +1539,11 @@ fn path_placeholders(path: &str) -> Result<Vec<String>, String> {
 
 fn is_type_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A response field name: letters, digits and `_` (GitLab's `_links`, `2fa_enabled`…).
+fn is_field_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 pub(crate) fn is_attr_name(s: &str) -> bool {

@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 pub mod generate;
+pub mod import;
 pub mod locate;
 pub mod model;
 mod yaml;

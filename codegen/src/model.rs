@@ -8,7 +8,9 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-pub use gitlab_vocab::{ActionTarget, AttrType, HttpMethod, Operation, Returns, SortOrder, Word};
+pub use gitlab_vocab::{
+    ActionTarget, AttrType, HttpMethod, Operation, Returns, Scalar, SortOrder, ValueType, Word,
+};
 
 /// One schema file: a family of related resources.
 #[derive(Debug, Deserialize)]
@@ -19,6 +21,73 @@ pub struct SchemaFile {
     pub doc: Option<String>,
     #[serde(default)]
     pub resources: Vec<RawResource>,
+    /// Named value sets, usable in any file as `enum:Name`.
+    #[serde(default)]
+    pub enums: OrderedMap<RawEnum>,
+    /// Named object types of response fields, usable in any file as `object:Name`.
+    #[serde(default)]
+    pub objects: OrderedMap<RawObject>,
+}
+
+/// `Visibility: {doc: .., values: [private, internal, public]}`, or for
+/// numbers `AccessLevel: {values: {guest: 10, developer: 30}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnum {
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub values: Option<EnumValues>,
+}
+
+/// The values of an enum: strings as GitLab spells them, or named numbers.
+#[derive(Debug, Clone)]
+pub enum EnumValues {
+    Strings(Vec<String>),
+    Numbers(Vec<(String, i64)>),
+}
+
+impl<'de> Deserialize<'de> for EnumValues {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = EnumValues;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of strings, or a mapping of names to integers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<EnumValues, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = a.next_element::<String>()? {
+                    out.push(v);
+                }
+                Ok(EnumValues::Strings(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<EnumValues, A::Error> {
+                let mut out: Vec<(String, i64)> = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, i64>()? {
+                    if out.iter().any(|(e, _)| *e == k) {
+                        return Err(serde::de::Error::custom(format!("duplicate key '{k}'")));
+                    }
+                    out.push((k, v));
+                }
+                Ok(EnumValues::Numbers(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An object type: `UserBasic: {doc: .., fields: {id: integer, name: string}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObject {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Field name → type; a trailing `?` marks a field GitLab may send as null.
+    #[serde(default)]
+    pub fields: OrderedMap<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -27,6 +96,9 @@ pub struct RawResource {
     pub name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// GitLab's documentation page for this resource.
+    #[serde(default)]
+    pub docs_url: Option<String>,
     pub path: Option<String>,
     /// Method name on `Gitlab` for top-level resources (`projects` → `gl.projects()`).
     #[serde(default)]
@@ -54,8 +126,15 @@ pub struct RawResource {
     /// GitLab offers keyset pagination here with this ordering; `all()`/`stream()` use it.
     #[serde(default)]
     pub keyset: Option<Keyset>,
+    /// Wire encoding of attributes that are not sent as plain values.
     #[serde(default)]
     pub types: OrderedMap<AttrType>,
+    /// Value type of each attribute of create, update, list filters and actions.
+    #[serde(default)]
+    pub attributes: OrderedMap<String>,
+    /// Response fields: name → type, a trailing `?` when GitLab may send null.
+    #[serde(default)]
+    pub fields: OrderedMap<String>,
     #[serde(default)]
     pub sub_resources: OrderedMap<String>,
     #[serde(default)]
@@ -90,6 +169,9 @@ pub struct RawAction {
     pub cli_name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// GitLab's documentation page for this action.
+    #[serde(default)]
+    pub docs_url: Option<String>,
     pub method: Option<HttpMethod>,
     pub path: Option<String>,
     #[serde(default)]
@@ -100,6 +182,9 @@ pub struct RawAction {
     pub optional: Vec<String>,
     #[serde(default)]
     pub returns: Option<Returns>,
+    /// Value types of arguments whose type differs from the resource's `attributes`.
+    #[serde(default)]
+    pub attributes: OrderedMap<String>,
 }
 
 /// Distinguishes an absent key (`None`) from an explicit `null` (`Some(None)`).

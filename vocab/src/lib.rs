@@ -206,6 +206,105 @@ words! {
     }
 }
 
+words! {
+    /// The value types an attribute or a response field can have, besides
+    /// `array<T>`, `enum:Name` and `object:Name` (see [`ValueType`]).
+    pub enum Scalar {
+        /// A whole number.
+        Integer = "integer",
+        /// A number with a fraction.
+        Number = "number",
+        /// Text.
+        String = "string",
+        /// `true` or `false`.
+        Boolean = "boolean",
+        /// A calendar date, `YYYY-MM-DD`.
+        Date = "date",
+        /// A point in time, ISO 8601 with a zone (`2024-05-01T12:00:00Z`).
+        Datetime = "datetime",
+        /// A numeric id or a path (`42`, `group/project`), URL-encoded in paths.
+        Id = "id",
+        /// GitLab's nested parameters, `key[sub]=value` in a query, an object in a JSON body.
+        Hash = "hash",
+        /// A file, sent as a multipart part.
+        File = "file",
+        /// Any JSON value.
+        Json = "json",
+    }
+}
+
+/// A value type as the schema writes it: `integer`, `array<string>`,
+/// `enum:Visibility`, `object:UserBasic`, `array<object:Label>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ValueType {
+    /// One of the [`Scalar`] kinds.
+    Scalar(Scalar),
+    /// A list of values of one type.
+    Array(Box<ValueType>),
+    /// A value of a named enumeration declared in the schema.
+    Enum(String),
+    /// An object of a named type declared in the schema.
+    Object(String),
+}
+
+impl ValueType {
+    /// Parses a schema spelling; the error says what is wrong and what would be right.
+    pub fn parse(s: &str) -> Result<ValueType, String> {
+        let t = s.trim();
+        if let Some(inner) = t.strip_prefix("array<") {
+            let Some(inner) = inner.strip_suffix('>') else {
+                return Err(format!(
+                    "'{t}' lacks its closing '>' (write array<integer>)"
+                ));
+            };
+            return Ok(ValueType::Array(Box::new(ValueType::parse(inner)?)));
+        }
+        if let Some(name) = t.strip_prefix("enum:") {
+            return type_name(name, t).map(|n| ValueType::Enum(n.to_string()));
+        }
+        if let Some(name) = t.strip_prefix("object:") {
+            return type_name(name, t).map(|n| ValueType::Object(n.to_string()));
+        }
+        Scalar::parse(t).map(ValueType::Scalar).ok_or_else(|| {
+            format!(
+                "unknown type '{t}'; expected one of {}, array<T>, enum:Name or object:Name",
+                Scalar::NAMES.join(", ")
+            )
+        })
+    }
+
+    /// The innermost element type (`array<array<T>>` → `T`).
+    pub fn element(&self) -> &ValueType {
+        match self {
+            ValueType::Array(inner) => inner.element(),
+            other => other,
+        }
+    }
+}
+
+fn type_name<'a>(name: &'a str, whole: &str) -> Result<&'a str, String> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(name)
+    } else {
+        Err(format!(
+            "'{whole}': type names are CamelCase letters and digits"
+        ))
+    }
+}
+
+impl fmt::Display for ValueType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueType::Scalar(s) => f.write_str(s.as_str()),
+            ValueType::Array(inner) => write!(f, "array<{inner}>"),
+            ValueType::Enum(n) => write!(f, "enum:{n}"),
+            ValueType::Object(n) => write!(f, "object:{n}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +324,30 @@ mod tests {
         check::<Returns>();
         check::<ActionTarget>();
         check::<SortOrder>();
+        check::<Scalar>();
+    }
+
+    #[test]
+    fn value_types_parse_and_print_back() {
+        for t in [
+            "integer",
+            "array<string>",
+            "enum:Visibility",
+            "object:UserBasic",
+            "array<object:Label>",
+            "array<array<integer>>",
+        ] {
+            assert_eq!(ValueType::parse(t).map(|v| v.to_string()).as_deref(), Ok(t));
+        }
+        for (bad, says) in [
+            ("intger", "unknown type 'intger'"),
+            ("array<integer", "lacks its closing"),
+            ("enum:visibility", "CamelCase"),
+            ("object:", "CamelCase"),
+        ] {
+            let e = ValueType::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `gitlab-codegen check [--schema DIR]` validates the schema;
 //! `gitlab-codegen dump --format json [--schema DIR]` prints the resolved catalogue;
-//! `gitlab-codegen generate [--schema DIR] [--out FILE]` prints or writes the Rust code.
+//! `gitlab-codegen generate [--schema DIR] [--out FILE]` prints or writes the Rust code;
+//! `gitlab-codegen import --reference FILE [--schema DIR] [--dry-run]` adds types,
+//! response fields, enums and docs URLs from a reference (see `codegen::import`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +11,7 @@ const USAGE: &str = "usage:
   gitlab-codegen check [--schema DIR]
   gitlab-codegen dump --format json [--schema DIR]
   gitlab-codegen generate [--schema DIR] [--out FILE]
+  gitlab-codegen import --reference FILE [--schema DIR] [--dry-run]
 
 DIR defaults to ./schema.";
 
@@ -34,6 +37,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut schema = PathBuf::from("schema");
     let mut format = None;
     let mut out = None;
+    let mut reference = None;
+    let mut dry_run = false;
     while let Some(a) = it.next() {
         let mut value = |flag: &str| {
             it.next()
@@ -43,6 +48,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--schema" => schema = PathBuf::from(value("--schema")?),
             "--format" => format = Some(value("--format")?),
             "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--reference" => reference = Some(PathBuf::from(value("--reference")?)),
+            "--dry-run" => dry_run = true,
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
     }
@@ -51,6 +58,16 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "schema directory '{}' not found: run from the repository root or pass --schema DIR",
             schema.display()
         ));
+    }
+    if cmd == "import" {
+        let reference =
+            reference.ok_or_else(|| format!("import needs --reference FILE\n{USAGE}"))?;
+        let report = codegen::import::import(&schema, &reference, !dry_run)?;
+        print!("{report}");
+        if dry_run {
+            eprintln!("(dry run: nothing written)");
+        }
+        return Ok(());
     }
     let cat = codegen::load_dir(&schema).map_err(|d| d.to_string())?;
     match cmd.as_str() {

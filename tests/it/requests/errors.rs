@@ -227,7 +227,8 @@ async fn a_list_item_nested_too_deep_is_an_error_not_an_empty_object() {
         .await
         .expect_err("too deep");
     assert!(
-        e.to_string().contains("list item 1 is nested 201 levels deep"),
+        e.to_string()
+            .contains("list item 1 is nested 201 levels deep"),
         "{e}"
     );
     let page = client(&server).projects().list().page(1).await;
@@ -236,7 +237,11 @@ async fn a_list_item_nested_too_deep_is_an_error_not_an_empty_object() {
         .http_list("/projects", &gitlab_client::Attrs::new())
         .await
         .expect_err("raw list too");
-    assert!(raw.to_string().contains("item 1 of the page cannot be decoded"), "{raw}");
+    assert!(
+        raw.to_string()
+            .contains("item 1 of the page cannot be decoded"),
+        "{raw}"
+    );
 }
 
 /// Asserts a `Decode` error naming status, method and path, whose detail contains `detail`.
