@@ -413,7 +413,7 @@ async fn main_all(quick: bool) -> Result<(), String> {
             .map_err(|e| e.to_string())
             .and_then(|p| {
                 p.id()
-                    .and_then(|v| v.as_u64())
+                    .and_then(|v| v.as_num())
                     .ok_or_else(|| "project without id".to_string())
             })
     };

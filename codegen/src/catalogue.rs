@@ -257,6 +257,7 @@ pub const RESERVED_OBJECT_METHODS: &[&str] = &[
     "retry_writes",
     "save",
     "set",
+    "set_unchecked",
     "sudo",
     "timeout",
     "to_json",
@@ -290,6 +291,7 @@ pub const RESERVED_MANAGER_METHODS: &[&str] = &[
     "into_dyn",
     "new",
     "retry_writes",
+    "checked_update",
 ];
 /// Methods of `Gitlab` (the client gets top-level accessors).
 pub const RESERVED_CLIENT_METHODS: &[&str] = &[

@@ -7,6 +7,7 @@
 use codegen::catalogue::{
     RESERVED_CLIENT_METHODS, RESERVED_MANAGER_METHODS, RESERVED_OBJECT_METHODS,
 };
+use codegen::generate::RESERVED_LIST_METHODS;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -78,4 +79,5 @@ fn reserved_names_are_exactly_the_runtime_methods() {
     assert_same("Object", RESERVED_OBJECT_METHODS, methods.get("Object"));
     assert_same("Manager", RESERVED_MANAGER_METHODS, methods.get("Manager"));
     assert_same("Gitlab", RESERVED_CLIENT_METHODS, methods.get("Gitlab"));
+    assert_same("ListRequest", RESERVED_LIST_METHODS, methods.get("ListRequest"));
 }

@@ -9,13 +9,16 @@ use std::fmt;
 /// A file to upload as a multipart part (`project.upload(FilePart::new("a.png", bytes))`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct FilePart {
+    /// File name sent with the part.
     pub file_name: String,
+    /// The content.
     pub bytes: Bytes,
     /// MIME type; `application/octet-stream` when unset.
     pub mime: Option<String>,
 }
 
 impl FilePart {
+    /// A part named `file_name` holding `bytes`.
     pub fn new(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
         FilePart {
             file_name: file_name.into(),
@@ -35,6 +38,7 @@ impl FilePart {
         Ok(FilePart::new(name, bytes))
     }
 
+    /// Sets the MIME type (`image/png`); an unparsable one is refused before sending.
     pub fn mime(mut self, mime: impl Into<String>) -> Self {
         self.mime = Some(mime.into());
         self
@@ -55,7 +59,9 @@ impl fmt::Debug for FilePart {
 /// One attribute value: JSON, or a file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
+    /// A JSON value (strings, numbers, booleans, lists, objects).
     Value(Value),
+    /// A file, sent as a multipart part.
     File(FilePart),
 }
 
@@ -79,11 +85,29 @@ impl From<FilePart> for Param {
 /// assert_eq!(a.len(), 2);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Attrs(Vec<(String, Param)>);
+pub struct Attrs(Vec<(String, Param)>, Vec<String>);
 
 impl Attrs {
+    /// No attributes.
     pub fn new() -> Self {
-        Attrs(Vec::new())
+        Attrs(Vec::new(), Vec::new())
+    }
+
+    /// Adds or replaces an attribute the schema may not know (builder style):
+    /// the one way to send attributes newer than the schema through the typed
+    /// API, which otherwise refuses names it does not know.
+    pub fn set_unchecked(mut self, name: impl Into<String>, value: impl Into<Param>) -> Self {
+        let name = name.into();
+        if !self.1.contains(&name) {
+            self.1.push(name.clone());
+        }
+        self.insert(name, value);
+        self
+    }
+
+    /// Whether `name` was added with [`set_unchecked`](Self::set_unchecked).
+    pub fn is_unchecked(&self, name: &str) -> bool {
+        self.1.iter().any(|n| n == name)
     }
 
     /// Adds or replaces an attribute (builder style).
@@ -102,27 +126,34 @@ impl Attrs {
         }
     }
 
+    /// The value of attribute `name`.
     pub fn get(&self, name: &str) -> Option<&Param> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
+    /// Whether attribute `name` is set.
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
 
+    /// Removes attribute `name` and returns its value.
     pub fn remove(&mut self, name: &str) -> Option<Param> {
+        self.1.retain(|n| n != name);
         let i = self.0.iter().position(|(k, _)| k == name)?;
         Some(self.0.remove(i).1)
     }
 
+    /// How many attributes are set.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no attribute is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The attributes in the order given.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -138,7 +169,10 @@ impl Attrs {
 
 impl From<Map<String, Value>> for Attrs {
     fn from(m: Map<String, Value>) -> Self {
-        Attrs(m.into_iter().map(|(k, v)| (k, Param::Value(v))).collect())
+        Attrs(
+            m.into_iter().map(|(k, v)| (k, Param::Value(v))).collect(),
+            Vec::new(),
+        )
     }
 }
 

@@ -39,6 +39,7 @@ mod pagination;
 mod retry;
 mod scope;
 mod transport;
+pub mod typed;
 
 pub use attrs::{Attrs, FilePart, Param};
 pub use bytes::Bytes;
@@ -57,9 +58,17 @@ pub use retry::RetryPolicy;
 pub use scope::{encode_id, ActionResult};
 pub use serde_json::Value;
 pub use transport::{Auth, CallOptions, Gitlab, Secret};
+pub use typed::{Date, DateTime, Id};
+
+/// A JSON object: GitLab's `hash` parameters and objects in responses.
+pub type Map = serde_json::Map<String, Value>;
 
 /// Generated from `schema/`: one module per schema file, re-exported here.
-#[allow(clippy::all)]
+///
+/// Lints allowed here: builders take every required attribute as an argument
+/// (some have many), enum variants spell GitLab's values, and a few GitLab
+/// names end in their type's name.
+#[allow(clippy::too_many_arguments, clippy::enum_variant_names, clippy::module_name_repetitions)]
 pub mod resources {
     include!(concat!(env!("OUT_DIR"), "/resources.rs"));
 

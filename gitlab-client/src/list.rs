@@ -38,10 +38,14 @@ impl<R: ops::List> Manager<R> {
             filters: Attrs::new(),
             concurrency: 1,
             offset_only: false,
+            refused: None,
             _r: PhantomData,
         }
     }
 }
+
+/// Query parameters every listing takes, whatever its schema lists.
+const PAGING_PARAMS: &[&str] = &["page", "per_page", "pagination", "order_by", "sort"];
 
 /// A listing being set up: add filters, then choose `.page(n)`, `.all()` or `.stream()`.
 pub struct ListRequest<R> {
@@ -52,38 +56,72 @@ pub struct ListRequest<R> {
     concurrency: usize,
     /// Never switch to keyset pagination.
     offset_only: bool,
+    /// A filter the schema does not know: reported when the listing runs.
+    refused: Option<Error>,
     _r: PhantomData<fn() -> R>,
 }
 
 impl<R: Resource> ListRequest<R> {
-    /// Adds a list filter (`state`, `labels`, …); arrays and comma lists are encoded per schema.
+    /// Adds a list filter by name (`state`, `labels`, …); arrays and comma lists
+    /// are encoded per schema. A name the schema does not list for this
+    /// resource makes the listing fail before any request, with the closest
+    /// known name; use [`filter_unchecked`](Self::filter_unchecked) for filters
+    /// newer than the schema. The generated typed methods (`.state(..)`) are
+    /// the checked, typed way.
     pub fn filter(mut self, name: impl Into<String>, value: impl Into<Param>) -> Self {
+        let name = name.into();
+        self.check(&name);
         self.filters.insert(name, value);
         self
     }
 
-    /// Adds several filters at once.
+    /// Adds a filter the schema may not know, sent as given.
+    pub fn filter_unchecked(mut self, name: impl Into<String>, value: impl Into<Param>) -> Self {
+        self.filters = std::mem::take(&mut self.filters).set_unchecked(name, value);
+        self
+    }
+
+    /// Adds several filters at once (checked like [`filter`](Self::filter),
+    /// except those added with [`Attrs::set_unchecked`]).
     pub fn filters(mut self, attrs: Attrs) -> Self {
         for (k, v) in attrs.iter() {
-            self.filters.insert(k, v.clone());
+            if attrs.is_unchecked(k) {
+                self = self.filter_unchecked(k, v.clone());
+            } else {
+                self = self.filter(k, v.clone());
+            }
         }
         self
+    }
+
+    /// A filter set by a generated typed method: its name is the schema's own.
+    pub(crate) fn typed_filter(mut self, name: &'static str, value: impl Into<Param>) -> Self {
+        self.filters.insert(name, value);
+        self
+    }
+
+    fn check(&mut self, name: &str) {
+        if self.refused.is_some() {
+            return;
+        }
+        let known = R::META.list_filters;
+        let mut all: Vec<&str> = known.to_vec();
+        all.extend_from_slice(PAGING_PARAMS);
+        let probe = Attrs::new().set(name, Value::Null);
+        let ok = |n: &str| known.contains(&n) || PAGING_PARAMS.contains(&n);
+        if let Err(e) = self
+            .core
+            .scope
+            .check_names(Op::from(Operation::List), "list filter", &probe, &ok, &all)
+        {
+            self.refused = Some(e);
+        }
     }
 
     /// Page size, 1–100 (GitLab caps larger values at 100).
     pub fn per_page(mut self, n: u32) -> Self {
         self.per_page = Some(n.clamp(1, 100));
         self
-    }
-
-    /// Orders by `field` (`order_by=`); `all()`/`stream()` keep this order.
-    pub fn order_by(self, field: impl Into<String>) -> Self {
-        self.filter("order_by", field.into())
-    }
-
-    /// Sort direction, `asc` or `desc` (`sort=`); `all()`/`stream()` keep this order.
-    pub fn sort(self, dir: impl Into<String>) -> Self {
-        self.filter("sort", dir.into())
     }
 
     /// Keyset pagination (`pagination=keyset`), for endpoints that offer it.
@@ -99,6 +137,9 @@ impl<R: Resource> ListRequest<R> {
 
     /// Fetches page `n` (1-based) with its pagination facts.
     pub async fn page(self, n: u32) -> Result<Page<Object<R>>> {
+        if let Some(e) = self.refused {
+            return Err(e);
+        }
         let page = self
             .core
             .list_page(&self.filters, self.per_page, n.max(1))
@@ -155,7 +196,10 @@ impl<R: Resource> ListRequest<R> {
     }
 
     /// Every page's items, in order.
-    fn pages(self) -> BoxStream<'static, Result<Vec<Box<RawValue>>>> {
+    fn pages(mut self) -> BoxStream<'static, Result<Vec<Box<RawValue>>>> {
+        if let Some(e) = self.refused.take() {
+            return stream::once(async { Err(e) }).boxed();
+        }
         let (filters, keyset) = self.effective_filters();
         let cursor = match self.core.cursor(&filters, self.per_page, None) {
             Ok(c) => c,

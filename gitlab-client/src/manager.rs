@@ -9,6 +9,7 @@ use crate::meta::{ops, ActionMeta, ActionTarget, AttrTable, Operation, Resource,
 use crate::object::{Object, ObjectCore};
 use crate::scope::{ActionResult, FromActionResult, Scope};
 use crate::transport::{CallOptions, Gitlab};
+use crate::typed::Id;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -116,8 +117,8 @@ impl<R: Resource> Manager<R> {
 
     /// An object with only its id set: no request is made. Use it to reach
     /// sub-resources or call actions without fetching first.
-    pub fn get_lazy(&self, id: impl Into<Value>) -> Object<R> {
-        Object::from_core(self.core.lazy(id.into()))
+    pub fn get_lazy(&self, id: impl Into<Id>) -> Object<R> {
+        Object::from_core(self.core.lazy(id.into().into()))
     }
 
     /// Runs a manager-level action (generated methods call this).
@@ -144,8 +145,8 @@ impl<R: ops::Get> Manager<R> {
     /// for 404), [`Error::Transport`] when no answer came, [`Error::Decode`]
     /// when the answer is not a JSON object, [`Error::MissingParent`] when a
     /// path placeholder has no value.
-    pub async fn get(&self, id: impl Into<Value>) -> Result<Object<R>> {
-        self.core.get(id.into()).await.map(Object::from_core)
+    pub async fn get(&self, id: impl Into<Id>) -> Result<Object<R>> {
+        self.core.get(id.into().into()).await.map(Object::from_core)
     }
 }
 
@@ -156,7 +157,14 @@ impl<R: ops::GetWithoutId> Manager<R> {
     }
 
     /// `GET {path}` with query filters (statistics endpoints take `labels`, `milestone`, …).
+    /// Filters the schema does not list are refused unless added with
+    /// [`Attrs::set_unchecked`].
     pub async fn fetch_with(&self, filters: Attrs) -> Result<Object<R>> {
+        let op = Op::Resource(Operation::GetWithoutId);
+        let known = R::META.list_filters;
+        self.core
+            .scope
+            .check_names(op, "filter", &filters, &|n| known.contains(&n), known)?;
         self.core
             .fetch_filtered(Op::Resource(Operation::Get), &filters)
             .await
@@ -180,30 +188,45 @@ impl<R: ops::Create> Manager<R> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidAttrs`] (nothing sent) for a missing required attribute
-    /// or a broken exclusive group; otherwise as for [`get`](Manager::get). A
-    /// create that met a 5xx or a timeout is not retried unless
-    /// [`retry_writes`](Manager::retry_writes) is set.
+    /// [`Error::InvalidAttrs`] (nothing sent) for a missing required attribute,
+    /// a broken exclusive group or an attribute the schema does not list
+    /// (unless added with [`Attrs::set_unchecked`]); otherwise as for
+    /// [`get`](Manager::get). A create that met a 5xx or a timeout is not
+    /// retried unless [`retry_writes`](Manager::retry_writes) is set.
     pub async fn create(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
-        self.core.create(attrs.into()).await.map(Object::from_core)
+        let attrs = attrs.into();
+        let op = Op::Resource(Operation::Create);
+        self.core
+            .scope
+            .check_table_names(op, "create", R::META.create_attrs(), &attrs)?;
+        self.core.create(attrs).await.map(Object::from_core)
     }
 }
 
 impl<R: ops::Update> Manager<R> {
-    /// `PUT {path}/{id}` (or POST, per schema) with `attrs`; returns the updated object.
-    pub async fn update(&self, id: impl Into<Value>, attrs: impl Into<Attrs>) -> Result<Object<R>> {
+    /// `PUT {path}/{id}` (or POST, per schema) with `attrs`; returns the updated
+    /// object. Attributes the schema does not list are refused before any
+    /// request unless added with [`Attrs::set_unchecked`].
+    pub async fn update(&self, id: impl Into<Id>, attrs: impl Into<Attrs>) -> Result<Object<R>> {
+        let attrs = self.checked_update(attrs.into())?;
         self.core
-            .update(Some(id.into()), attrs.into())
+            .update(Some(id.into().into()), attrs)
             .await
             .map(Object::from_core)
     }
 
     /// Updates a singleton resource (one without an id).
     pub async fn update_current(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
+        let attrs = self.checked_update(attrs.into())?;
+        self.core.update(None, attrs).await.map(Object::from_core)
+    }
+
+    fn checked_update(&self, attrs: Attrs) -> Result<Attrs> {
+        let op = Op::Resource(Operation::Update);
         self.core
-            .update(None, attrs.into())
-            .await
-            .map(Object::from_core)
+            .scope
+            .check_table_names(op, "update", R::META.update_attrs(), &attrs)?;
+        Ok(attrs)
     }
 }
 
@@ -212,8 +235,8 @@ impl<R: ops::Delete> Manager<R> {
     ///
     /// # Errors
     /// As for [`get`](Manager::get); a 204 or an empty body is success.
-    pub async fn delete(&self, id: impl Into<Value>) -> Result<()> {
-        self.core.delete(Some(id.into())).await
+    pub async fn delete(&self, id: impl Into<Id>) -> Result<()> {
+        self.core.delete(Some(id.into().into())).await
     }
 
     /// `DELETE {path}` of a singleton resource (push rules, pages…).
@@ -226,12 +249,12 @@ impl<R: ops::Set> Manager<R> {
     /// `PUT {path}/{key}` with `{"value": value}` plus `extra` attributes.
     pub async fn set(
         &self,
-        key: impl Into<Value>,
+        key: impl Into<Id>,
         value: impl Into<Value>,
         extra: Attrs,
     ) -> Result<Object<R>> {
         self.core
-            .set(key.into(), value.into(), extra)
+            .set(key.into().into(), value.into(), extra)
             .await
             .map(Object::from_core)
     }

@@ -13,7 +13,10 @@ pub struct ResourceMeta {
     pub name: &'static str,
     /// Manager name, e.g. `ProjectIssueManager`.
     pub manager: &'static str,
+    /// One line saying what the resource is.
     pub doc: &'static str,
+    /// GitLab's documentation page for it.
+    pub docs_url: Option<&'static str>,
     /// Collection path template, relative to `/api/v4`.
     pub path: &'static str,
     /// Path placeholder → attribute of the parent object that fills it.
@@ -35,15 +38,22 @@ pub struct ResourceMeta {
     pub keyset: Option<Keyset>,
     /// Wire types of attributes that are not plain strings/numbers.
     pub attr_types: &'static [(&'static str, AttrType)],
+    /// Value type of each typed attribute of create, update, list filters and
+    /// actions, as the schema writes it (`boolean`, `array<integer>`, `enum:Visibility`).
+    pub attributes: &'static [(&'static str, &'static str)],
+    /// Response fields.
+    pub fields: &'static [FieldMeta],
     pub sub_resources: &'static [SubResource],
     pub actions: &'static [ActionMeta],
 }
 
 impl ResourceMeta {
+    /// Whether the schema lists operation `op` for this resource.
     pub fn supports(&self, op: Operation) -> bool {
         self.operations.contains(&op)
     }
 
+    /// How attribute `attr` travels on the wire (plain unless the schema says otherwise).
     pub fn attr_type(&self, attr: &str) -> AttrType {
         self.attr_types
             .iter()
@@ -51,6 +61,17 @@ impl ResourceMeta {
             .map_or(AttrType::String, |(_, t)| *t)
     }
 
+    /// The value type the schema gives attribute `attr`, if any.
+    pub fn value_type(&self, attr: &str) -> Option<&'static str> {
+        self.attributes.iter().find(|(a, _)| *a == attr).map(|(_, t)| *t)
+    }
+
+    /// The response field `name`, if the schema declares it.
+    pub fn field(&self, name: &str) -> Option<&'static FieldMeta> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Custom action `name`.
     pub fn action(&self, name: &str) -> Option<&'static ActionMeta> {
         self.actions.iter().find(|a| a.name == name)
     }
@@ -75,23 +96,61 @@ pub struct Keyset {
     pub sort: SortOrder,
 }
 
+/// A response field of a resource or object type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldMeta {
+    /// Name as GitLab sends it.
+    pub name: &'static str,
+    /// Type as the schema writes it (`integer`, `object:UserBasic`).
+    pub ty: &'static str,
+    /// Whether GitLab may send `null`.
+    pub nullable: bool,
+}
+
+/// A named value set of the schema (`enum:Visibility`).
+#[derive(Debug)]
+pub struct EnumMeta {
+    /// Name, e.g. `Visibility`.
+    pub name: &'static str,
+    /// One line saying what the values mean.
+    pub doc: &'static str,
+    /// The values as GitLab sends them (numbers as decimal text).
+    pub values: &'static [&'static str],
+    /// Whether the values are numbers.
+    pub integer: bool,
+}
+
+/// A named object type of response fields (`object:UserBasic`).
+#[derive(Debug)]
+pub struct ObjectMeta {
+    /// Name, e.g. `UserBasic`.
+    pub name: &'static str,
+    /// Its fields.
+    pub fields: &'static [FieldMeta],
+}
+
 /// A child manager reachable from an object, e.g. `project.issues()`.
 #[derive(Debug)]
 pub struct SubResource {
+    /// Method name on the parent object.
     pub accessor: &'static str,
+    /// The child resource.
     pub resource: &'static ResourceMeta,
 }
 
 /// Required, optional and exclusive attributes of a create or update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttrTable {
+    /// Attributes that must be given.
     pub required: &'static [&'static str],
+    /// Attributes that may be given.
     pub optional: &'static [&'static str],
     /// When non-empty, exactly one of these must be given.
     pub exclusive: &'static [&'static str],
 }
 
 impl AttrTable {
+    /// No attributes at all.
     pub const EMPTY: AttrTable = AttrTable {
         required: &[],
         optional: &[],
@@ -109,22 +168,34 @@ impl AttrTable {
 /// A custom action such as `project.star()` or `issue.move_(..)`.
 #[derive(Debug)]
 pub struct ActionMeta {
+    /// Method name (`star`, `move_` is generated for `move`).
     pub name: &'static str,
     /// Command-line name when it differs from `name` (e.g. `get` for `get_file`).
     pub cli_name: Option<&'static str>,
+    /// One line saying what the action does.
     pub doc: &'static str,
+    /// GitLab's documentation of it.
+    pub docs_url: Option<&'static str>,
+    /// HTTP method.
     pub method: HttpMethod,
     /// Full path template; `{id}` is the object's id, other placeholders come from
     /// the parents or from required arguments of the same name.
     pub path: &'static str,
+    /// Arguments that must be given, in method-argument order.
     pub required: &'static [&'static str],
+    /// Arguments that may be given.
     pub optional: &'static [&'static str],
+    /// Value type of each typed argument.
+    pub attributes: &'static [(&'static str, &'static str)],
+    /// What the server answers.
     pub returns: Returns,
+    /// Whether it is a method of objects or of the manager.
     pub on: ActionTarget,
 }
 
 /// A resource kind known at compile time: the marker types in `resources::kind`.
 pub trait Resource: 'static {
+    /// The resource's schema table.
     const META: &'static ResourceMeta;
 }
 
@@ -132,11 +203,18 @@ pub trait Resource: 'static {
 /// so `gl.user().create(..)` is a compile error rather than a runtime 405.
 pub mod ops {
     use super::Resource;
+    /// The resource can be listed.
     pub trait List: Resource {}
+    /// Objects can be fetched by id.
     pub trait Get: Resource {}
+    /// The singleton can be fetched.
     pub trait GetWithoutId: Resource {}
+    /// Objects can be created.
     pub trait Create: Resource {}
+    /// Objects can be updated.
     pub trait Update: Resource {}
+    /// Objects can be deleted.
     pub trait Delete: Resource {}
+    /// Values can be set by key.
     pub trait Set: Resource {}
 }

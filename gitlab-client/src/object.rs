@@ -9,6 +9,7 @@ use crate::error::{Error, Op, Result};
 use crate::meta::{ActionMeta, Operation, Resource, ResourceMeta};
 use crate::scope::{ActionResult, FromActionResult, Scope};
 use crate::transport::CallOptions;
+use crate::typed::Id;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -78,6 +79,8 @@ pub struct ObjectCore {
     attrs: ServerAttrs,
     /// Values set locally since then.
     updates: Map<String, Value>,
+    /// Local values set with `set_unchecked`: sent even if the schema does not list them.
+    unchecked: Vec<String>,
     lazy: bool,
 }
 
@@ -117,6 +120,7 @@ impl ObjectCore {
             scope,
             attrs,
             updates: Map::new(),
+            unchecked: Vec::new(),
             lazy,
         }
     }
@@ -152,8 +156,19 @@ impl ObjectCore {
             .or_else(|| self.attrs.map().get(name))
     }
 
+    /// Sets an attribute locally; [`save`](Self::save) sends it if the schema
+    /// lists it among the update attributes.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) {
         self.updates.insert(name.into(), value.into());
+    }
+
+    /// Sets an attribute the schema may not know; `save` sends it as given.
+    pub fn set_unchecked(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+        let name = name.into();
+        if !self.unchecked.contains(&name) {
+            self.unchecked.push(name.clone());
+        }
+        self.updates.insert(name, value.into());
     }
 
     /// Attributes set locally whose value differs from what the server sent.
@@ -213,6 +228,7 @@ impl ObjectCore {
         }
         self.attrs = ServerAttrs::parsed(attrs);
         self.updates.clear();
+        self.unchecked.clear();
         self.lazy = false;
     }
 
@@ -244,6 +260,11 @@ impl ObjectCore {
         }
         let table = meta.update_attrs();
         let mut body = Attrs::new();
+        for k in &self.unchecked {
+            if let Some(v) = self.updates.get(k) {
+                body = body.set_unchecked(k.clone(), v.clone());
+            }
+        }
         for req in table.required {
             match self.attr(req) {
                 Some(v) => body.insert(*req, v.clone()),
@@ -260,6 +281,7 @@ impl ObjectCore {
         for (k, v) in changes {
             body.insert(k, v);
         }
+        self.scope.check_table_names(op, "update", table, &body)?;
         self.scope.validate(op, table, &|a| body.contains(a))?;
         let id = self.id().cloned();
         let path = self.scope.existing_object_path(op, id.as_ref())?;
@@ -356,9 +378,10 @@ impl<R: Resource> Object<R> {
         }
     }
 
-    /// The value of the id attribute (`id`, `iid`, `name`…).
-    pub fn id(&self) -> Option<&Value> {
-        self.core.id()
+    /// The value of the id attribute (`id`, `iid`, `name`…), as an [`Id`]
+    /// (`None` when the object has none, or it is neither a number nor text).
+    pub fn id(&self) -> Option<Id> {
+        self.core.id().and_then(Id::from_json)
     }
 
     /// An attribute as raw JSON; local changes win over what the server sent.
@@ -400,9 +423,16 @@ impl<R: Resource> Object<R> {
         })
     }
 
-    /// Sets an attribute locally; [`save`](Self::save) sends it.
+    /// Sets an attribute locally; [`save`](Self::save) sends it. `save` refuses
+    /// a name the schema does not list among the update attributes.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) -> &mut Self {
         self.core.set(name, value);
+        self
+    }
+
+    /// Sets an attribute the schema may not know (newer than the schema); `save` sends it.
+    pub fn set_unchecked(&mut self, name: impl Into<String>, value: impl Into<Value>) -> &mut Self {
+        self.core.set_unchecked(name, value);
         self
     }
 

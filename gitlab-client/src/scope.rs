@@ -216,6 +216,45 @@ impl Scope {
         Cursor::new(self.gl.clone(), op, path, query, self.opts.clone())
     }
 
+    /// Refuses attribute names the schema does not know (for `what`: "create",
+    /// "list filter"…), naming the closest known one; names added with
+    /// [`Attrs::set_unchecked`] pass.
+    pub fn check_names(&self, op: Op, what: &str, attrs: &Attrs, known: &dyn Fn(&str) -> bool, all_known: &[&str]) -> Result<()> {
+        for (name, _) in attrs.iter() {
+            if known(name) || attrs.is_unchecked(name) {
+                continue;
+            }
+            let best = all_known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(name, k), *k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!(" (did you mean '{k}'?)"))
+                .unwrap_or_default();
+            return Err(self.invalid(
+                op,
+                format!(
+                    "unknown {what} attribute '{name}'{best}; the schema does not list it for {}. \
+                     To send an attribute newer than the schema, use Attrs::set_unchecked (or `.with` on a builder)",
+                    self.meta.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`check_names`](Self::check_names) against a create or update table.
+    pub fn check_table_names(&self, op: Op, what: &str, table: &AttrTable, attrs: &Attrs) -> Result<()> {
+        let all: Vec<&str> = table
+            .required
+            .iter()
+            .chain(table.optional)
+            .chain(table.exclusive)
+            .copied()
+            .collect();
+        self.check_names(op, what, attrs, &|n| table.mentions(n), &all)
+    }
+
     /// Checks required attributes and the exclusive group of `table` against `has`.
     pub fn validate(&self, op: Op, table: &AttrTable, has: &dyn Fn(&str) -> bool) -> Result<()> {
         let missing: Vec<&str> = table.required.iter().copied().filter(|a| !has(a)).collect();

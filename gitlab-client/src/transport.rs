@@ -95,7 +95,7 @@ pub struct CallOptions {
 /// let gl = Gitlab::new("https://gitlab.example.com", "glpat-...")?;
 /// let project = gl.projects().get("group/project").await?;
 /// let issue = project.issues().create(Attrs::new().set("title", "Broken link")).await?;
-/// println!("created #{}", issue.id().cloned().unwrap_or_default());
+/// if let Some(iid) = issue.id() { println!("created #{iid}"); }
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -64,7 +64,7 @@ pub async fn full_tour(gl: &Gitlab) -> Result<()> {
         .create(
             Attrs::new()
                 .set("name", "tour")
-                .set("namespace_id", group.id().cloned().unwrap_or_default()),
+                .set("namespace_id", group.get::<u64>("id")?),
         )
         .await?;
     println!(
@@ -174,7 +174,7 @@ pub async fn full_tour(gl: &Gitlab) -> Result<()> {
         .projects()
         .create(Attrs::new().set("name", format!("elsewhere-{suffix}")))
         .await?;
-    moved.move_(other.id().cloned().unwrap_or_default()).await?;
+    moved.move_(other.get::<u64>("id")?).await?;
     println!(
         "moved issue 4 to project #{} where it is #{}",
         id_of(&other),

@@ -18,7 +18,7 @@ fn value(a: &Attrs, k: &str) -> Option<serde_json::Value> {
 fn required_attributes_are_constructor_arguments_and_optional_ones_setters() {
     let a: Attrs = ProjectIssueCreate::new("Broken link")
         .labels(vec!["bug", "docs"])
-        .due_date("2026-12-01")
+        .due_date(gitlab_client::Date::new(2026, 12, 1).expect("date"))
         .into();
     assert_eq!(value(&a, "title"), Some(json!("Broken link")));
     assert_eq!(value(&a, "labels"), Some(json!(["bug", "docs"])));
@@ -26,7 +26,7 @@ fn required_attributes_are_constructor_arguments_and_optional_ones_setters() {
     assert_eq!(a.len(), 3);
 
     let g: Attrs = GroupCreate::new("Platform", "platform")
-        .visibility("private")
+        .visibility(gitlab_client::resources::Visibility::Private)
         .into();
     assert_eq!(value(&g, "name"), Some(json!("Platform")));
     assert_eq!(value(&g, "path"), Some(json!("platform")));
@@ -34,14 +34,14 @@ fn required_attributes_are_constructor_arguments_and_optional_ones_setters() {
 
 #[test]
 fn exclusive_groups_become_one_constructor_per_member() {
-    let by_name: Attrs = ProjectMemberCreate::new_with_username(30, "alice")
+    let by_name: Attrs = ProjectMemberCreate::new_with_username(gitlab_client::resources::AccessLevel::Developer, "alice")
         .expires_at("2027-01-01")
         .into();
     assert_eq!(value(&by_name, "access_level"), Some(json!(30)));
     assert_eq!(value(&by_name, "username"), Some(json!("alice")));
     assert!(!by_name.contains("user_id"));
 
-    let by_id: Attrs = ProjectMemberCreate::new_with_user_id(40, 7).into();
+    let by_id: Attrs = ProjectMemberCreate::new_with_user_id(gitlab_client::resources::AccessLevel::Maintainer, 7).into();
     assert_eq!(value(&by_id, "user_id"), Some(json!(7)));
     assert!(!by_id.contains("username"));
 }
@@ -51,7 +51,7 @@ fn update_builders_take_required_update_attributes() {
     let empty: Attrs = ProjectIssueUpdate::new().into();
     assert!(empty.is_empty());
     let closed: Attrs = ProjectIssueUpdate::new()
-        .state_event("close")
+        .state_event(gitlab_client::resources::StateEvent::Close)
         .with("weight", 3)
         .into();
     assert_eq!(value(&closed, "state_event"), Some(json!("close")));
@@ -88,7 +88,7 @@ async fn a_builder_is_accepted_by_create() {
         )
         .await
         .expect("created");
-    assert_eq!(issue.id(), Some(&json!(1)));
+    assert_eq!(issue.id(), Some(gitlab_client::Id::Num(1)));
 }
 
 #[tokio::test]

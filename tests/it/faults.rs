@@ -133,7 +133,7 @@ async fn rate_limit_with_retry_after_seconds_waits_that_long() {
         .get(1)
         .await
         .expect("third attempt succeeds");
-    assert_eq!(p.id(), Some(&json!(1)));
+    assert_eq!(p.id(), Some(gitlab_client::Id::Num(1)));
     assert_eq!(logs.retry_delays(), vec![Some(0), Some(0)]);
     server.verify().await;
 }
@@ -322,7 +322,7 @@ async fn a_create_may_be_retried_on_5xx_when_the_caller_opts_in() {
         .create(Attrs::new().set("name", "x"))
         .await
         .expect("second attempt");
-    assert_eq!(p.id(), Some(&json!(9)));
+    assert_eq!(p.id(), Some(gitlab_client::Id::Num(9)));
     assert_eq!(hits(&server, "POST", "/api/v4/projects").await, 2);
 }
 
@@ -575,7 +575,7 @@ async fn a_listing_that_meets_faults_returns_every_item_once_in_order() {
         .expect("listing survives");
     let ids: Vec<u64> = all
         .iter()
-        .filter_map(|p| p.id().and_then(|v| v.as_u64()))
+        .filter_map(|p| p.id().and_then(|v| v.as_num()))
         .collect();
     assert_eq!(ids, (1..=15).collect::<Vec<_>>());
 
@@ -585,7 +585,7 @@ async fn a_listing_that_meets_faults_returns_every_item_once_in_order() {
         .list()
         .per_page(3)
         .stream()
-        .map(|r| r.expect("item").id().and_then(|v| v.as_u64()).unwrap_or(0))
+        .map(|r| r.expect("item").id().and_then(|v| v.as_num()).unwrap_or(0))
         .collect()
         .await;
     assert_eq!(streamed, ids);

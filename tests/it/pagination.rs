@@ -163,7 +163,7 @@ async fn without_a_total_concurrent_listing_walks_sequentially() {
         .expect("all");
     let iids: Vec<u64> = issues
         .iter()
-        .filter_map(|i| i.id().and_then(|v| v.as_u64()))
+        .filter_map(|i| i.id().and_then(|v| v.as_num()))
         .collect();
     assert_eq!(iids, (1..=12).collect::<Vec<_>>());
     server.verify().await;

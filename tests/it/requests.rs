@@ -122,7 +122,7 @@ pub(crate) fn list_page(items: Value, next: Option<u32>) -> ResponseTemplate {
 /// The ids (`id_attr`) of objects, as JSON.
 pub(crate) fn ids<R: gitlab_client::Resource>(objs: &[gitlab_client::Object<R>]) -> Vec<Value> {
     objs.iter()
-        .map(|o| o.id().cloned().unwrap_or(Value::Null))
+        .map(|o| o.id().map_or(Value::Null, Value::from))
         .collect()
 }
 

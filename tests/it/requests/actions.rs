@@ -57,7 +57,7 @@ async fn move_posts_to_project_id_and_the_issue_takes_the_answer() {
     let mut issue = client(&server).projects().get_lazy(1).issues().get_lazy(3);
     issue.move_(5).await.expect("move");
     assert!(!issue.is_lazy());
-    assert_eq!(issue.id(), Some(&json!(7)));
+    assert_eq!(issue.id(), Some(gitlab_client::Id::Num(7)));
     assert_eq!(issue.attr("project_id"), Some(&json!(5)));
     let reqs = requests(&server).await;
     assert_eq!(reqs[0].body, br#"{"to_project_id":5}"#);
@@ -336,7 +336,7 @@ async fn get_actions_send_required_arguments_in_the_query_and_post_actions_in_th
         .expect("trigger");
     assert_eq!(pipeline, json!({"id": 99}));
     project
-        .share_with(2, 30, Attrs::new().set("expires_at", "2030-01-01"))
+        .share_with(2, gitlab_client::resources::AccessLevel::Developer, Attrs::new().set("expires_at", "2030-01-01"))
         .await
         .expect("share");
     server.verify().await;

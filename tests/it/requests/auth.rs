@@ -208,7 +208,7 @@ async fn url_with_or_without_api_v4_hits_the_same_paths() {
         let gl = Gitlab::new(base.as_str(), TOKEN).expect("client");
         assert_eq!(gl.url(), format!("{uri}/api/v4"), "base {base:?}");
         let p = gl.projects().get(1).await.expect("get project 1");
-        assert_eq!(p.id(), Some(&json!(1)), "base {base:?}");
+        assert_eq!(p.id(), Some(gitlab_client::Id::Num(1)), "base {base:?}");
     }
     assert_eq!(lines(&server).await, vec!["GET /api/v4/projects/1"; 5]);
     server.verify().await;

@@ -297,7 +297,7 @@ async fn all_follows_a_keyset_link_header() {
         .list()
         .keyset()
         .order_by("id")
-        .sort("asc")
+        .sort(gitlab_client::resources::Sort::Asc)
         .per_page(2)
         .all()
         .await
@@ -506,17 +506,17 @@ async fn stream_yields_every_item_once_in_order_and_fetches_lazily() {
         .await
         .expect("an item")
         .expect("first item ok");
-    assert_eq!(first.id(), Some(&json!(1)));
+    assert_eq!(first.id(), Some(gitlab_client::Id::Num(1)));
     assert_eq!(
         lines(&server).await.len(),
         1,
         "only the first page is fetched for the first item"
     );
-    let mut seen = vec![first.id().cloned().expect("id")];
+    let mut seen = vec![first.id().expect("id")];
     while let Some(item) = stream.next().await {
-        seen.push(item.expect("item ok").id().cloned().expect("id"));
+        seen.push(item.expect("item ok").id().expect("id"));
     }
-    assert_eq!(seen, [json!(1), json!(2), json!(3), json!(4), json!(5)]);
+    assert_eq!(seen, (1..=5).map(gitlab_client::Id::Num).collect::<Vec<_>>());
     assert_eq!(lines(&server).await.len(), 3);
     server.verify().await;
 }
@@ -549,7 +549,7 @@ async fn stream_reports_an_error_once_and_then_ends() {
         .collect()
         .await;
     assert_eq!(items.len(), 2, "{items:?}");
-    assert_eq!(items[0].as_ref().expect("first ok").id(), Some(&json!(1)));
+    assert_eq!(items[0].as_ref().expect("first ok").id(), Some(gitlab_client::Id::Num(1)));
     let e = items[1].as_ref().expect_err("second is the error");
     assert_eq!(e.status(), Some(500));
     assert_eq!(e.to_string(), "500 Internal Server Error (GET /projects)");

@@ -23,7 +23,7 @@ async fn get_by_numeric_id() {
         .mount(&server)
         .await;
     let p = client(&server).projects().get(1).await.expect("get 1");
-    assert_eq!(p.id(), Some(&json!(1)));
+    assert_eq!(p.id(), Some(gitlab_client::Id::Num(1)));
     assert!(!p.is_lazy());
     assert_eq!(
         p.get::<String>("path_with_namespace").expect("string"),
@@ -72,7 +72,7 @@ async fn get_by_path_encodes_the_slash_in_the_raw_request_path() {
         .expect("get by path");
     assert_eq!(
         p.id(),
-        Some(&json!(42)),
+        Some(gitlab_client::Id::Num(42)),
         "the server's numeric id replaces the path"
     );
     gl.projects()
@@ -109,7 +109,7 @@ async fn get_by_a_name_id_attribute_encodes_it() {
         .get("feature/login")
         .await
         .expect("branch");
-    assert_eq!(branch.id(), Some(&json!("feature/login")));
+    assert_eq!(branch.id(), Some(gitlab_client::Id::from("feature/login")));
     server.verify().await;
 }
 
@@ -127,7 +127,7 @@ async fn get_lazy_sends_nothing_and_its_sub_resources_use_the_encoded_id() {
     let gl = client(&server);
     let project = gl.projects().get_lazy("g/p");
     assert!(project.is_lazy());
-    assert_eq!(project.id(), Some(&json!("g/p")));
+    assert_eq!(project.id(), Some(gitlab_client::Id::from("g/p")));
     assert_eq!(project.to_json(), json!({"id": "g/p"}));
     assert!(
         requests(&server).await.is_empty(),
@@ -183,7 +183,7 @@ async fn create_sends_the_exact_json_body() {
         )
         .await
         .expect("create");
-    assert_eq!(issue.id(), Some(&json!(12)));
+    assert_eq!(issue.id(), Some(gitlab_client::Id::Num(12)));
     assert_eq!(
         issue.get::<Vec<String>>("labels").expect("labels"),
         ["a", "b"]
@@ -223,7 +223,7 @@ async fn create_keeps_array_typed_attributes_as_arrays() {
         )
         .await
         .expect("create member");
-    assert_eq!(member.id(), Some(&json!(3)));
+    assert_eq!(member.id(), Some(gitlab_client::Id::Num(3)));
     server.verify().await;
 }
 
@@ -270,7 +270,7 @@ async fn update_by_id_puts_the_attributes() {
         .update("g/p", Attrs::new().set("name", "P"))
         .await
         .expect("update by path");
-    assert_eq!(p.id(), Some(&json!(2)));
+    assert_eq!(p.id(), Some(gitlab_client::Id::Num(2)));
     assert_eq!(
         lines(&server).await,
         ["PUT /api/v4/projects/1", "PUT /api/v4/projects/g%2Fp"]
@@ -517,7 +517,7 @@ async fn with_parent_fills_the_placeholder() {
         .get(2)
         .await
         .expect("get");
-    assert_eq!(issue.id(), Some(&json!(2)));
+    assert_eq!(issue.id(), Some(gitlab_client::Id::Num(2)));
     server.verify().await;
 }
 
