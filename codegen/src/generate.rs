@@ -112,7 +112,11 @@ fn module_of_file(cat: &Catalogue, file: &str) -> String {
 }
 
 fn module_tokens(cat: &Catalogue, module: &str) -> TokenStream {
-    let resources: Vec<&Resource> = cat.resources.iter().filter(|r| r.module == module).collect();
+    let resources: Vec<&Resource> = cat
+        .resources
+        .iter()
+        .filter(|r| r.module == module)
+        .collect();
     let enums: Vec<&EnumDef> = cat
         .enums
         .iter()
@@ -245,9 +249,15 @@ fn parse(ty: &str) -> ValueType {
 fn type_path(cat: &Catalogue, name: &str, object: bool) -> TokenStream {
     let n = format_ident!("{}", name);
     let file = if object {
-        cat.objects.iter().find(|o| o.name == name).map(|o| o.file.clone())
+        cat.objects
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.file.clone())
     } else {
-        cat.enums.iter().find(|e| e.name == name).map(|e| e.file.clone())
+        cat.enums
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.file.clone())
     };
     let m = format_ident!("{}", module_of_file(cat, &file.unwrap_or_default()));
     quote! { crate::resources::#m::#n }
@@ -255,26 +265,52 @@ fn type_path(cat: &Catalogue, name: &str, object: bool) -> TokenStream {
 
 /// A setter's parameter type for a value of `ty`, and the expression that
 /// turns the argument `arg` into something `Attrs::set` takes.
-fn setter_type(cat: &Catalogue, name: &str, ty: Option<&str>, arg: &Ident) -> (TokenStream, TokenStream) {
+fn setter_type(
+    cat: &Catalogue,
+    name: &str,
+    ty: Option<&str>,
+    arg: &Ident,
+) -> (TokenStream, TokenStream) {
     let Some(ty) = ty else {
-        return (quote! { impl Into<crate::Param> }, quote! { Into::<crate::Param>::into(#arg) });
+        return (
+            quote! { impl Into<crate::Param> },
+            quote! { Into::<crate::Param>::into(#arg) },
+        );
     };
-    let scalar_int = || if id_like(name) { quote! { u64 } } else { quote! { i64 } };
+    let scalar_int = || {
+        if id_like(name) {
+            quote! { u64 }
+        } else {
+            quote! { i64 }
+        }
+    };
     match parse(ty) {
         ValueType::Scalar(s) => match s {
             Scalar::Integer => (scalar_int(), quote! { #arg }),
             Scalar::Number => (quote! { f64 }, quote! { #arg }),
             Scalar::Boolean => (quote! { bool }, quote! { #arg }),
-            Scalar::String => (quote! { impl Into<String> }, quote! { Into::<String>::into(#arg) }),
+            Scalar::String => (
+                quote! { impl Into<String> },
+                quote! { Into::<String>::into(#arg) },
+            ),
             Scalar::Date => (quote! { crate::Date }, quote! { #arg }),
             Scalar::Datetime => (quote! { crate::DateTime }, quote! { #arg }),
-            Scalar::Id => (quote! { impl Into<crate::Id> }, quote! { Into::<crate::Id>::into(#arg) }),
+            Scalar::Id => (
+                quote! { impl Into<crate::Id> },
+                quote! { Into::<crate::Id>::into(#arg) },
+            ),
             Scalar::Hash => (quote! { crate::Map }, quote! { #arg }),
             Scalar::File => (quote! { crate::FilePart }, quote! { #arg }),
-            Scalar::Json => (quote! { impl Into<crate::Value> }, quote! { Into::<crate::Value>::into(#arg) }),
+            Scalar::Json => (
+                quote! { impl Into<crate::Value> },
+                quote! { Into::<crate::Value>::into(#arg) },
+            ),
         },
         ValueType::Enum(e) => (type_path(cat, &e, false), quote! { #arg }),
-        ValueType::Object(_) => (quote! { impl Into<crate::Value> }, quote! { Into::<crate::Value>::into(#arg) }),
+        ValueType::Object(_) => (
+            quote! { impl Into<crate::Value> },
+            quote! { Into::<crate::Value>::into(#arg) },
+        ),
         ValueType::Array(inner) => {
             let (item, conv) = match *inner {
                 ValueType::Scalar(Scalar::Integer) => (scalar_int(), quote! { #arg }),
@@ -289,7 +325,9 @@ fn setter_type(cat: &Catalogue, name: &str, ty: Option<&str>, arg: &Ident) -> (T
                     quote! { #arg.into_iter().map(Into::<crate::Id>::into) },
                 ),
                 ValueType::Scalar(Scalar::Date) => (quote! { crate::Date }, quote! { #arg }),
-                ValueType::Scalar(Scalar::Datetime) => (quote! { crate::DateTime }, quote! { #arg }),
+                ValueType::Scalar(Scalar::Datetime) => {
+                    (quote! { crate::DateTime }, quote! { #arg })
+                }
                 ValueType::Enum(e) => (type_path(cat, &e, false), quote! { #arg }),
                 _ => (quote! { crate::Value }, quote! { #arg }),
             };
@@ -302,8 +340,20 @@ fn setter_type(cat: &Catalogue, name: &str, ty: Option<&str>, arg: &Ident) -> (T
 }
 
 /// An accessor's return type for a field of `ty`, and its body reading `get` (an `Option<&Value>`).
-fn accessor_type(cat: &Catalogue, name: &str, ty: &str, get: TokenStream, lt: TokenStream) -> (TokenStream, TokenStream) {
-    let int = || if id_like(name) { quote! { u64 } } else { quote! { i64 } };
+fn accessor_type(
+    cat: &Catalogue,
+    name: &str,
+    ty: &str,
+    get: TokenStream,
+    lt: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let int = || {
+        if id_like(name) {
+            quote! { u64 }
+        } else {
+            quote! { i64 }
+        }
+    };
     let scalar = |s: Scalar, lt: &TokenStream| -> TokenStream {
         match s {
             Scalar::Integer => int(),
@@ -318,7 +368,10 @@ fn accessor_type(cat: &Catalogue, name: &str, ty: &str, get: TokenStream, lt: To
     };
     match parse(ty) {
         ValueType::Scalar(s) => (scalar(s, &lt), quote! { crate::typed::read(#get) }),
-        ValueType::Enum(e) => (type_path(cat, &e, false), quote! { crate::typed::read(#get) }),
+        ValueType::Enum(e) => (
+            type_path(cat, &e, false),
+            quote! { crate::typed::read(#get) },
+        ),
         ValueType::Object(o) => {
             let p = type_path(cat, &o, true);
             (quote! { #p<#lt> }, quote! { crate::typed::view(#get) })
@@ -334,9 +387,15 @@ fn accessor_type(cat: &Catalogue, name: &str, ty: &str, get: TokenStream, lt: To
             }
             ValueType::Object(o) => {
                 let p = type_path(cat, &o, true);
-                (quote! { Vec<#p<#lt>> }, quote! { crate::typed::views(#get) })
+                (
+                    quote! { Vec<#p<#lt>> },
+                    quote! { crate::typed::views(#get) },
+                )
             }
-            ValueType::Array(_) => (quote! { &#lt crate::Value }, quote! { crate::typed::read(#get) }),
+            ValueType::Array(_) => (
+                quote! { &#lt crate::Value },
+                quote! { crate::typed::read(#get) },
+            ),
         },
     }
 }
@@ -351,11 +410,20 @@ fn typed_name(name: &str, ty: Option<&str>) -> String {
 
 fn enum_tokens(e: &EnumDef) -> TokenStream {
     let name = format_ident!("{}", e.name);
-    let doc = format!(" {}", e.doc.clone().unwrap_or_else(|| format!("Values of `{}`.", e.name)));
+    let doc = format!(
+        " {}",
+        e.doc
+            .clone()
+            .unwrap_or_else(|| format!("Values of `{}`.", e.name))
+    );
     let st = format_ident!("{}_ENUM", static_ident(&e.name));
     let mut used: Vec<String> = vec!["Other".into()];
     let variants = e.values.iter().map(|(k, v)| {
-        let mut ident = variant_name(if e.base == "integer" { k } else { v.as_str().unwrap_or(k) });
+        let mut ident = variant_name(if e.base == "integer" {
+            k
+        } else {
+            v.as_str().unwrap_or(k)
+        });
         while used.contains(&ident) {
             ident.push('_');
         }
@@ -381,7 +449,11 @@ fn enum_tokens(e: &EnumDef) -> TokenStream {
         .iter()
         .map(|(_, v)| v.as_str().map_or_else(|| v.to_string(), str::to_string))
         .collect();
-    let (n, d, integer) = (&e.name, e.doc.clone().unwrap_or_default(), e.base == "integer");
+    let (n, d, integer) = (
+        &e.name,
+        e.doc.clone().unwrap_or_default(),
+        e.base == "integer",
+    );
     let meta_doc = format!(" Schema table of [`{}`].", e.name);
     quote! {
         crate::schema_enum! {
@@ -402,7 +474,9 @@ fn variant_name(v: &str) -> String {
         if c.is_ascii_alphanumeric() {
             if upper {
                 out.push(c.to_ascii_uppercase());
-            } else if out.chars().last().is_some_and(|p| p.is_ascii_uppercase()) && c.is_ascii_uppercase() {
+            } else if out.chars().last().is_some_and(|p| p.is_ascii_uppercase())
+                && c.is_ascii_uppercase()
+            {
                 out.push(c.to_ascii_lowercase());
             } else {
                 out.push(c);
@@ -432,7 +506,13 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
     let accessors = o.fields.iter().map(|f| {
         let m = unique_method(&f.name, &mut taken);
         let key = &f.name;
-        let (ret, body) = accessor_type(cat, &f.name, &f.ty, quote! { self.0.json().get(#key) }, quote! { 'a });
+        let (ret, body) = accessor_type(
+            cat,
+            &f.name,
+            &f.ty,
+            quote! { self.0.json().get(#key) },
+            quote! { 'a },
+        );
         let d = field_doc(f);
         quote! {
             #[doc = #d]
@@ -530,17 +610,35 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     let mut obj_doc = vec![format!(" {doc_text}"), String::new()];
     obj_doc.push(format!(
         " Lives at `{path}`{}; operations: {}.",
-        r.id_attr.as_ref().map(|i| format!(" (id attribute `{i}`)")).unwrap_or_default(),
-        if ops_list.is_empty() { "none (actions only)".to_string() } else { ops_list.join(", ") }
+        r.id_attr
+            .as_ref()
+            .map(|i| format!(" (id attribute `{i}`)"))
+            .unwrap_or_default(),
+        if ops_list.is_empty() {
+            "none (actions only)".to_string()
+        } else {
+            ops_list.join(", ")
+        }
     ));
     if let Some(u) = &r.docs_url {
         obj_doc.push(format!(" GitLab's documentation: <{u}>."));
     }
     if !r.fields.is_empty() {
         obj_doc.push(String::new());
-        obj_doc.push(" Typed accessors read its fields: ".to_string() + &r.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ") + ".");
+        obj_doc.push(
+            " Typed accessors read its fields: ".to_string()
+                + &r.fields
+                    .iter()
+                    .map(|f| format!("`{}`", f.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                + ".",
+        );
     }
-    let mgr_doc = format!(" Manager of {name} objects (`{path}`): {}.", ops_list.join(", "));
+    let mgr_doc = format!(
+        " Manager of {name} objects (`{path}`): {}.",
+        ops_list.join(", ")
+    );
     let meta_doc = format!(" Schema table for `{name}`.");
 
     // Methods on objects: field accessors, sub-resources, object actions.
@@ -566,7 +664,13 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
         .map(|f| {
             let m = unique_method(&f.name, &mut taken);
             let key = &f.name;
-            let (ret, body) = accessor_type(cat, &f.name, &f.ty, quote! { self.attr(#key) }, quote! { '_ });
+            let (ret, body) = accessor_type(
+                cat,
+                &f.name,
+                &f.ty,
+                quote! { self.attr(#key) },
+                quote! { '_ },
+            );
             let d = field_doc(f);
             quote! {
                 #[doc = #d]
@@ -578,7 +682,11 @@ fn resource_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
         let m = method_ident(acc);
         let child_mgr = format_ident!("{}", c.manager);
         let what = c.doc.clone().unwrap_or_else(|| c.name.clone());
-        let doc = format!(" The manager of this object's {} (`{}`): {what}", acc.replace('_', " "), c.path);
+        let doc = format!(
+            " The manager of this object's {} (`{}`): {what}",
+            acc.replace('_', " "),
+            c.path
+        );
         quote! {
             #[doc = #doc]
             pub fn #m(&self) -> crate::resources::#child_mgr { self.child() }
@@ -682,7 +790,11 @@ fn list_filter_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
         .map(|f| {
             let m = method_ident(f);
             let arg = Ident::new("value", Span::call_site());
-            let ty = r.attributes.iter().find(|(k, _)| k == f).map(|(_, t)| t.as_str());
+            let ty = r
+                .attributes
+                .iter()
+                .find(|(k, _)| k == f)
+                .map(|(_, t)| t.as_str());
             let (param, conv) = setter_type(cat, f, ty, &arg);
             let doc = format!(" Lists only what matches {} (`{f}=`).", typed_name(f, ty));
             quote! {
@@ -716,10 +828,21 @@ fn action_meta(a: &Action) -> TokenStream {
     }
 }
 
-fn action_method(cat: &Catalogue, st: &Ident, index: usize, a: &Action, on_object: bool) -> TokenStream {
+fn action_method(
+    cat: &Catalogue,
+    st: &Ident,
+    index: usize,
+    a: &Action,
+    on_object: bool,
+) -> TokenStream {
     let m = method_ident(&a.name);
     let m_with = format_ident!("{}_with", a.name);
-    let ty_of = |n: &str| a.attributes.iter().find(|(k, _)| k == n).map(|(_, t)| t.as_str());
+    let ty_of = |n: &str| {
+        a.attributes
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, t)| t.as_str())
+    };
     let args: Vec<Ident> = a.required.iter().map(|r| method_ident(r)).collect();
     let typed: Vec<(TokenStream, TokenStream)> = a
         .required
@@ -738,10 +861,22 @@ fn action_method(cat: &Catalogue, st: &Ident, index: usize, a: &Action, on_objec
         .collect();
     let (ret_ty, call, what) = match a.returns {
         Returns::None => (quote! { () }, quote! { action }, "nothing"),
-        Returns::Json => (quote! { crate::Value }, quote! { action }, "the server's JSON"),
-        Returns::List => (quote! { Vec<crate::Value> }, quote! { action }, "every item of the listing the server pages through"),
+        Returns::Json => (
+            quote! { crate::Value },
+            quote! { action },
+            "the server's JSON",
+        ),
+        Returns::List => (
+            quote! { Vec<crate::Value> },
+            quote! { action },
+            "every item of the listing the server pages through",
+        ),
         Returns::Raw => (quote! { crate::Bytes }, quote! { action }, "the raw bytes"),
-        Returns::SelfObject => (quote! { () }, quote! { action_update_self }, "nothing: the response replaces this object's attributes"),
+        Returns::SelfObject => (
+            quote! { () },
+            quote! { action_update_self },
+            "nothing: the response replaces this object's attributes",
+        ),
     };
     let recv = if a.returns == Returns::SelfObject && on_object {
         quote! { &mut self }
@@ -749,7 +884,12 @@ fn action_method(cat: &Catalogue, st: &Ident, index: usize, a: &Action, on_objec
         quote! { &self }
     };
     let mut doc = vec![
-        format!(" {}", a.doc.clone().unwrap_or_else(|| format!("Runs `{}`.", a.name))),
+        format!(
+            " {}",
+            a.doc
+                .clone()
+                .unwrap_or_else(|| format!("Runs `{}`.", a.name))
+        ),
         String::new(),
         format!(" `{} {}`; returns {what}.", a.method.as_str(), a.path),
     ];
@@ -794,7 +934,12 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
     let resource = &r.name;
     let ty = format_ident!("{}{}", resource, what);
     let verb = what.to_lowercase();
-    let ty_of = |n: &str| r.attributes.iter().find(|(k, _)| k == n).map(|(_, t)| t.as_str());
+    let ty_of = |n: &str| {
+        r.attributes
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, t)| t.as_str())
+    };
     let req_list: Vec<String> = t.required.iter().map(|n| typed_name(n, ty_of(n))).collect();
     let doc = format!(
         " Attributes to {verb} a `{resource}`{}: required ones are constructor arguments, optional ones setters. Converts into [`Attrs`](crate::Attrs).",
@@ -816,7 +961,14 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
     let convs: Vec<&TokenStream> = typed.iter().map(|(_, c)| c).collect();
     let base = quote! { crate::Attrs::new() #(.set(#req_names, #convs))* };
     let ctors = if t.exclusive.is_empty() {
-        let d = format!(" A {verb} with its required attributes{}.", if req_list.is_empty() { String::new() } else { format!(": {}", req_list.join(", ")) });
+        let d = format!(
+            " A {verb} with its required attributes{}.",
+            if req_list.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", req_list.join(", "))
+            }
+        );
         quote! {
             #[doc = #d]
             #[allow(clippy::new_without_default)]
@@ -827,7 +979,11 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
             let ctor = format_ident!("new_with_{}", x);
             let arg = setter_ident(x);
             let (xt, xc) = setter_type(cat, x, ty_of(x), &arg);
-            let d = format!(" Exactly one of {} must be given: this one sets {}.", t.exclusive.join(", "), typed_name(x, ty_of(x)));
+            let d = format!(
+                " Exactly one of {} must be given: this one sets {}.",
+                t.exclusive.join(", "),
+                typed_name(x, ty_of(x))
+            );
             quote! {
                 #[doc = #d]
                 pub fn #ctor(#(#params,)* #arg: #xt) -> Self { Self(#base.set(#x, #xc)) }

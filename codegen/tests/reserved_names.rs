@@ -79,5 +79,9 @@ fn reserved_names_are_exactly_the_runtime_methods() {
     assert_same("Object", RESERVED_OBJECT_METHODS, methods.get("Object"));
     assert_same("Manager", RESERVED_MANAGER_METHODS, methods.get("Manager"));
     assert_same("Gitlab", RESERVED_CLIENT_METHODS, methods.get("Gitlab"));
-    assert_same("ListRequest", RESERVED_LIST_METHODS, methods.get("ListRequest"));
+    assert_same(
+        "ListRequest",
+        RESERVED_LIST_METHODS,
+        methods.get("ListRequest"),
+    );
 }

@@ -77,26 +77,31 @@ impl GitlabBuilder {
         self
     }
 
+    /// Authenticates with a personal, project or group access token (`PRIVATE-TOKEN`).
     pub fn private_token(mut self, token: impl Into<String>) -> Self {
         self.auth = Auth::PrivateToken(Secret::new(token));
         self
     }
 
+    /// Authenticates with an OAuth2 token (`Authorization: Bearer`).
     pub fn oauth_token(mut self, token: impl Into<String>) -> Self {
         self.auth = Auth::OAuth(Secret::new(token));
         self
     }
 
+    /// Authenticates with a CI job token (`JOB-TOKEN`).
     pub fn job_token(mut self, token: impl Into<String>) -> Self {
         self.auth = Auth::JobToken(Secret::new(token));
         self
     }
 
+    /// Sets the authentication explicitly.
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
         self
     }
 
+    /// Sets the `User-Agent` header.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
         self
@@ -131,6 +136,7 @@ impl GitlabBuilder {
         self
     }
 
+    /// Builds the client; makes no request. Fails on an unusable URL, token or setting.
     pub fn build(self) -> Result<Gitlab> {
         let base = normalize_url(&self.url)?;
         let origin = origin_of(&base)
@@ -200,7 +206,9 @@ fn normalize_url(url: &str) -> Result<String> {
 /// `gl.version()`: what `/version` reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerVersion {
+    /// Version string, e.g. `17.5.0-ee`.
     pub version: String,
+    /// Git revision of the build.
     pub revision: String,
 }
 
@@ -215,6 +223,7 @@ impl Gitlab {
         Gitlab::builder(url).build()
     }
 
+    /// A builder for a client of the GitLab at `url` (with or without `/api/v4`).
     pub fn builder(url: impl Into<String>) -> GitlabBuilder {
         GitlabBuilder {
             url: url.into(),
@@ -274,16 +283,19 @@ impl Gitlab {
         Ok(resp.body)
     }
 
+    /// `POST` an endpoint no schema covers, with `body` as JSON.
     pub async fn http_post(&self, path: &str, body: &Attrs) -> Result<Value> {
         self.raw_json(HttpMethod::Post, path, &Attrs::new(), Some(body))
             .await
     }
 
+    /// `PUT` an endpoint no schema covers, with `body` as JSON.
     pub async fn http_put(&self, path: &str, body: &Attrs) -> Result<Value> {
         self.raw_json(HttpMethod::Put, path, &Attrs::new(), Some(body))
             .await
     }
 
+    /// `DELETE` an endpoint no schema covers.
     pub async fn http_delete(&self, path: &str) -> Result<Value> {
         self.raw_json(HttpMethod::Delete, path, &Attrs::new(), None)
             .await

@@ -50,10 +50,13 @@ pub enum Error {
     /// The server answered with a non-success status.
     #[error("{} ({method} {path})", api_summary(*status, message))]
     Api {
+        /// What the caller was doing.
         op: Op,
+        /// HTTP method of the request.
         method: HttpMethod,
         /// Path below `/api/v4`, without the query.
         path: String,
+        /// HTTP status the server answered.
         status: u16,
         /// GitLab's message (`{"message": ...}` / `{"error": ...}`), flattened to one line.
         message: String,
@@ -63,21 +66,30 @@ pub enum Error {
     /// The request did not produce a response (connection refused, reset, timeout, TLS…).
     #[error("{op}: {method} {path} failed: {}", transport_kind(source))]
     Transport {
+        /// What the caller was doing.
         op: Op,
+        /// HTTP method of the request.
         method: HttpMethod,
+        /// Path below `/api/v4`, without the query.
         path: String,
         /// Whether the request may have reached the server (false for connect errors).
         maybe_sent: bool,
         #[source]
+        /// The underlying HTTP error.
         source: reqwest::Error,
     },
     /// The server answered 2xx but the body is not what this operation expects.
     #[error("{op}: unexpected response to {method} {path} (status {status}): {detail}")]
     Decode {
+        /// What the caller was doing.
         op: Op,
+        /// HTTP method of the request.
         method: HttpMethod,
+        /// Path below `/api/v4`, without the query.
         path: String,
+        /// HTTP status the server answered.
         status: u16,
+        /// What did not fit.
         detail: String,
         /// The raw response body (cut at 16 KiB).
         body: String,
@@ -85,25 +97,39 @@ pub enum Error {
     /// Attributes rejected before any request: a missing required one, a broken exclusive group.
     #[error("{op} {resource}: {message}")]
     InvalidAttrs {
+        /// What the caller was doing.
         op: Op,
+        /// The resource, by schema name.
         resource: &'static str,
+        /// What is wrong.
         message: String,
     },
     /// The schema does not list this operation for the resource.
     #[error("{resource} does not support {op}")]
-    Unsupported { resource: &'static str, op: Op },
+    Unsupported {
+        /// The resource, by schema name.
+        resource: &'static str,
+        /// The operation it lacks.
+        op: Op,
+    },
     /// A path placeholder has no value: the manager was built without its parent.
     #[error("{resource}: no value for '{{{placeholder}}}' in {path}; reach it from its parent object or pass it with with_parent()")]
     MissingParent {
+        /// The resource, by schema name.
         resource: &'static str,
+        /// The placeholder without a value.
         placeholder: String,
+        /// Path below `/api/v4`, without the query.
         path: &'static str,
     },
     /// An attribute exists but does not have the requested shape.
     #[error("attribute '{attr}' of {resource}: {detail}")]
     Attribute {
+        /// The resource, by schema name.
         resource: &'static str,
+        /// The attribute, or a path into it (`author.id`).
         attr: String,
+        /// What did not fit.
         detail: String,
     },
     /// A client setting is unusable (bad URL, bad header value…).
@@ -152,6 +178,7 @@ impl Error {
         }
     }
 
+    /// Whether the server answered 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
     }

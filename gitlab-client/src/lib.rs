@@ -23,6 +23,8 @@
 //! # Ok(()) }
 //! ```
 
+#![deny(missing_docs)]
+
 // Layers, each importing only the ones above it:
 // meta, error, attrs, retry → transport → pagination → scope → object → manager → list → client;
 // config builds on client. Generated `resources` sit on top of all of them.
@@ -68,7 +70,11 @@ pub type Map = serde_json::Map<String, Value>;
 /// Lints allowed here: builders take every required attribute as an argument
 /// (some have many), enum variants spell GitLab's values, and a few GitLab
 /// names end in their type's name.
-#[allow(clippy::too_many_arguments, clippy::enum_variant_names, clippy::module_name_repetitions)]
+#[allow(
+    clippy::too_many_arguments,
+    clippy::enum_variant_names,
+    clippy::module_name_repetitions
+)]
 pub mod resources {
     include!(concat!(env!("OUT_DIR"), "/resources.rs"));
 

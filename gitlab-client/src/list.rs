@@ -109,10 +109,10 @@ impl<R: Resource> ListRequest<R> {
         all.extend_from_slice(PAGING_PARAMS);
         let probe = Attrs::new().set(name, Value::Null);
         let ok = |n: &str| known.contains(&n) || PAGING_PARAMS.contains(&n);
-        if let Err(e) = self
-            .core
-            .scope
-            .check_names(Op::from(Operation::List), "list filter", &probe, &ok, &all)
+        if let Err(e) =
+            self.core
+                .scope
+                .check_names(Op::from(Operation::List), "list filter", &probe, &ok, &all)
         {
             self.refused = Some(e);
         }

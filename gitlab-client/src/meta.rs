@@ -25,14 +25,17 @@ pub struct ResourceMeta {
     pub id_attr: Option<&'static str>,
     /// Method on `Gitlab` that returns this manager, for top-level resources.
     pub accessor: Option<&'static str>,
+    /// Standard operations it supports.
     pub operations: &'static [Operation],
     /// `None` when the resource cannot be created.
     pub create: Option<AttrTable>,
     /// `None` when the resource cannot be updated.
     pub update: Option<AttrTable>,
+    /// HTTP method of an update (PUT unless the schema says otherwise).
     pub update_method: HttpMethod,
     /// Where `create` posts when not the collection path (placeholders may name create attributes).
     pub create_path: Option<&'static str>,
+    /// Query parameters its listing takes.
     pub list_filters: &'static [&'static str],
     /// Keyset pagination GitLab offers for this listing, used by `all()`/`stream()`.
     pub keyset: Option<Keyset>,
@@ -43,7 +46,9 @@ pub struct ResourceMeta {
     pub attributes: &'static [(&'static str, &'static str)],
     /// Response fields.
     pub fields: &'static [FieldMeta],
+    /// Child managers reachable from its objects.
     pub sub_resources: &'static [SubResource],
+    /// Custom actions.
     pub actions: &'static [ActionMeta],
 }
 
@@ -63,7 +68,10 @@ impl ResourceMeta {
 
     /// The value type the schema gives attribute `attr`, if any.
     pub fn value_type(&self, attr: &str) -> Option<&'static str> {
-        self.attributes.iter().find(|(a, _)| *a == attr).map(|(_, t)| *t)
+        self.attributes
+            .iter()
+            .find(|(a, _)| *a == attr)
+            .map(|(_, t)| *t)
     }
 
     /// The response field `name`, if the schema declares it.

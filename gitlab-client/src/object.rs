@@ -150,6 +150,7 @@ impl ObjectCore {
         self.attr(self.scope.meta.id_attr?)
     }
 
+    /// An attribute as raw JSON; local changes win over what the server sent.
     pub fn attr(&self, name: &str) -> Option<&Value> {
         self.updates
             .get(name)
@@ -204,6 +205,7 @@ impl ObjectCore {
         Value::Object(m)
     }
 
+    /// Whether the object was made by `get_lazy` and never fetched.
     pub fn is_lazy(&self) -> bool {
         self.lazy
     }

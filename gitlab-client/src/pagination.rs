@@ -67,7 +67,9 @@ pub(crate) fn link_rel(header: &str, rel: &str) -> Option<String> {
 /// One page of objects and what the server said about the rest.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
+    /// The objects of the page.
     pub items: Vec<T>,
+    /// What the headers said about the rest.
     pub info: PageInfo,
 }
 

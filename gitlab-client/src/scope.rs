@@ -219,7 +219,14 @@ impl Scope {
     /// Refuses attribute names the schema does not know (for `what`: "create",
     /// "list filter"…), naming the closest known one; names added with
     /// [`Attrs::set_unchecked`] pass.
-    pub fn check_names(&self, op: Op, what: &str, attrs: &Attrs, known: &dyn Fn(&str) -> bool, all_known: &[&str]) -> Result<()> {
+    pub fn check_names(
+        &self,
+        op: Op,
+        what: &str,
+        attrs: &Attrs,
+        known: &dyn Fn(&str) -> bool,
+        all_known: &[&str],
+    ) -> Result<()> {
         for (name, _) in attrs.iter() {
             if known(name) || attrs.is_unchecked(name) {
                 continue;
@@ -244,7 +251,13 @@ impl Scope {
     }
 
     /// [`check_names`](Self::check_names) against a create or update table.
-    pub fn check_table_names(&self, op: Op, what: &str, table: &AttrTable, attrs: &Attrs) -> Result<()> {
+    pub fn check_table_names(
+        &self,
+        op: Op,
+        what: &str,
+        table: &AttrTable,
+        attrs: &Attrs,
+    ) -> Result<()> {
         let all: Vec<&str> = table
             .required
             .iter()

@@ -21,6 +21,7 @@ const MAX_REDIRECTS: usize = 5;
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret holding `s`.
     pub fn new(s: impl Into<String>) -> Self {
         Secret(s.into())
     }

@@ -147,7 +147,11 @@ impl Date {
         }
         let num = |r: std::ops::Range<usize>| d.get(r)?.parse::<u32>().ok();
         let year = i32::try_from(num(0..4)?).ok()?;
-        Date::new(year, u8::try_from(num(5..7)?).ok()?, u8::try_from(num(8..10)?).ok()?)
+        Date::new(
+            year,
+            u8::try_from(num(5..7)?).ok()?,
+            u8::try_from(num(8..10)?).ok()?,
+        )
     }
 
     /// The year.
@@ -206,7 +210,8 @@ impl DateTime {
             }
         };
         let zone_ok = matches!(zone, "Z" | "z")
-            || (zone.len() == 6 && zone.as_bytes()[3] == b':'
+            || (zone.len() == 6
+                && zone.as_bytes()[3] == b':'
                 && zone[1..3].parse::<u8>().is_ok_and(|h| h <= 23)
                 && zone[4..6].parse::<u8>().is_ok_and(|m| m <= 59));
         (hh <= 23 && mm <= 59 && ss_ok && zone_ok && parts.next().is_none())
@@ -461,21 +466,37 @@ mod tests {
 
     #[test]
     fn dates_are_checked() {
-        assert_eq!(Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(),
+            Some("2024-02-29")
+        );
         assert_eq!(Date::parse("2023-02-29"), None);
         assert_eq!(Date::parse("2024-13-01"), None);
         assert_eq!(Date::parse("banana"), None);
-        assert_eq!(Date::parse("2024-05-01T10:00:00Z").map(|d| d.day()), Some(1));
+        assert_eq!(
+            Date::parse("2024-05-01T10:00:00Z").map(|d| d.day()),
+            Some(1)
+        );
         assert_eq!(Date::new(2024, 4, 31), None);
     }
 
     #[test]
     fn datetimes_need_a_zone() {
-        for ok in ["2024-05-01T12:30:00.000Z", "2024-05-01T14:30:00+02:00", "2024-05-01T14:30Z", "2024-05-01 14:30:00 +0000"] {
+        for ok in [
+            "2024-05-01T12:30:00.000Z",
+            "2024-05-01T14:30:00+02:00",
+            "2024-05-01T14:30Z",
+            "2024-05-01 14:30:00 +0000",
+        ] {
             let got = DateTime::parse(ok).is_some();
             assert_eq!(got, !ok.ends_with("+0000"), "{ok}");
         }
-        for bad in ["2024-05-01", "2024-05-01T25:00:00Z", "2024-05-01T12:00:00", "x"] {
+        for bad in [
+            "2024-05-01",
+            "2024-05-01T25:00:00Z",
+            "2024-05-01T12:00:00",
+            "x",
+        ] {
             assert_eq!(DateTime::parse(bad), None, "{bad}");
         }
     }

@@ -34,14 +34,19 @@ fn required_attributes_are_constructor_arguments_and_optional_ones_setters() {
 
 #[test]
 fn exclusive_groups_become_one_constructor_per_member() {
-    let by_name: Attrs = ProjectMemberCreate::new_with_username(gitlab_client::resources::AccessLevel::Developer, "alice")
-        .expires_at("2027-01-01")
-        .into();
+    let by_name: Attrs = ProjectMemberCreate::new_with_username(
+        gitlab_client::resources::AccessLevel::Developer,
+        "alice",
+    )
+    .expires_at("2027-01-01")
+    .into();
     assert_eq!(value(&by_name, "access_level"), Some(json!(30)));
     assert_eq!(value(&by_name, "username"), Some(json!("alice")));
     assert!(!by_name.contains("user_id"));
 
-    let by_id: Attrs = ProjectMemberCreate::new_with_user_id(gitlab_client::resources::AccessLevel::Maintainer, 7).into();
+    let by_id: Attrs =
+        ProjectMemberCreate::new_with_user_id(gitlab_client::resources::AccessLevel::Maintainer, 7)
+            .into();
     assert_eq!(value(&by_id, "user_id"), Some(json!(7)));
     assert!(!by_id.contains("username"));
 }

@@ -2,6 +2,7 @@
 
 mod api_shapes;
 mod builders;
+mod compile_fail;
 mod coverage;
 mod faults;
 mod module_layers;

@@ -19,6 +19,7 @@ mod lists;
 mod objects;
 mod operations;
 mod redirects;
+mod typed;
 
 /// The private token of the test clients: it must never show up in an error.
 pub(crate) const TOKEN: &str = "glpat-SeCrEt-TeSt-ToKeN-0042";

@@ -193,19 +193,30 @@ impl Config {
 pub struct ServerConfig {
     /// The configuration section these settings came from, if any.
     pub section: Option<String>,
+    /// GitLab URL.
     pub url: Option<String>,
+    /// Personal, project or group access token.
     pub private_token: Option<Secret>,
+    /// OAuth2 token.
     pub oauth_token: Option<Secret>,
+    /// CI job token.
     pub job_token: Option<Secret>,
+    /// How TLS certificates are checked.
     pub ssl_verify: Option<SslVerify>,
+    /// Timeout of one request.
     pub timeout: Option<Duration>,
+    /// Default page size.
     pub per_page: Option<u32>,
+    /// `User-Agent` header.
     pub user_agent: Option<String>,
+    /// Whether 5xx answers are retried.
     pub retry_transient_errors: Option<bool>,
     /// Accepted for compatibility: this client always keeps the configured
     /// base URL when following pagination links.
     pub keep_base_url: Option<bool>,
+    /// Whether 429 answers are waited out and retried.
     pub obey_rate_limit: Option<bool>,
+    /// Retries before giving up (negative: no limit).
     pub max_retries: Option<i64>,
 }
 

@@ -70,9 +70,11 @@ pub fn process_env(name: &str) -> Option<String> {
 pub struct ConfigError {
     /// The file the bad value came from.
     pub file: Option<PathBuf>,
+    /// Section of the configuration file, when the problem is in one.
     pub section: Option<String>,
     /// The key, or the environment variable, at fault.
     pub key: Option<String>,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -336,7 +336,11 @@ async fn get_actions_send_required_arguments_in_the_query_and_post_actions_in_th
         .expect("trigger");
     assert_eq!(pipeline, json!({"id": 99}));
     project
-        .share_with(2, gitlab_client::resources::AccessLevel::Developer, Attrs::new().set("expires_at", "2030-01-01"))
+        .share_with(
+            2,
+            gitlab_client::resources::AccessLevel::Developer,
+            Attrs::new().set("expires_at", "2030-01-01"),
+        )
         .await
         .expect("share");
     server.verify().await;

@@ -516,7 +516,10 @@ async fn stream_yields_every_item_once_in_order_and_fetches_lazily() {
     while let Some(item) = stream.next().await {
         seen.push(item.expect("item ok").id().expect("id"));
     }
-    assert_eq!(seen, (1..=5).map(gitlab_client::Id::Num).collect::<Vec<_>>());
+    assert_eq!(
+        seen,
+        (1..=5).map(gitlab_client::Id::Num).collect::<Vec<_>>()
+    );
     assert_eq!(lines(&server).await.len(), 3);
     server.verify().await;
 }
@@ -549,7 +552,10 @@ async fn stream_reports_an_error_once_and_then_ends() {
         .collect()
         .await;
     assert_eq!(items.len(), 2, "{items:?}");
-    assert_eq!(items[0].as_ref().expect("first ok").id(), Some(gitlab_client::Id::Num(1)));
+    assert_eq!(
+        items[0].as_ref().expect("first ok").id(),
+        Some(gitlab_client::Id::Num(1))
+    );
     let e = items[1].as_ref().expect_err("second is the error");
     assert_eq!(e.status(), Some(500));
     assert_eq!(e.to_string(), "500 Internal Server Error (GET /projects)");

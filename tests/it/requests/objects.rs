@@ -206,7 +206,12 @@ async fn save_of_a_note_also_sends_the_required_body() {
     // `internal` is not an update attribute in the schema: plain `set` is refused at save, unchecked is sent.
     note.set("internal", true);
     let refused = note.save().await.expect_err("unknown update attribute");
-    assert!(refused.to_string().contains("unknown update attribute 'internal'"), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("unknown update attribute 'internal'"),
+        "{refused}"
+    );
     note.set_unchecked("internal", true);
     note.save().await.expect("save");
     assert_eq!(note.attr("updated_at"), Some(&json!("now")));

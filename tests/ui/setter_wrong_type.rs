@@ -1,0 +1,6 @@
+// A boolean attribute does not take a string.
+use gitlab_client::resources::ProjectIssueCreate;
+
+fn main() {
+    let _ = ProjectIssueCreate::new("t").confidential("banana");
+}
