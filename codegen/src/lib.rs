@@ -38,7 +38,7 @@ pub fn build_script(schema_dir: &Path, out_file: &Path) {
     };
     println!("cargo:rerun-if-changed={}", schema_dir.display());
     rerun_on_every_file(schema_dir);
-    let code = generate(&cat);
+    let code = generate::generate_for_build(&cat);
     // Only touch the file when it changed, so unrelated rebuilds stay incremental.
     if std::fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {
         if let Err(e) = std::fs::write(out_file, code) {
