@@ -154,7 +154,7 @@ pub async fn full_tour(gl: &Gitlab) -> Result<()> {
         )
         .await?;
     let mut mr = project
-        .mergerequests()
+        .merge_requests()
         .create(ProjectMergeRequestCreate::new(
             "feature/tour",
             "main",

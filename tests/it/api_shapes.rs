@@ -55,7 +55,7 @@ async fn readme_quick_start() -> gitlab_client::Result<()> {
         .await?;
     let _forks = project.forks().list().all().await?;
 
-    let mut mr = project.mergerequests().get(1).await?;
+    let mut mr = project.merge_requests().get(1).await?;
     mr.merge().await?;
     mr.merge_with(Attrs::new().set("squash", true)).await?;
     let _: Value = mr.approve().await?;

@@ -186,7 +186,7 @@ async fn merge_requests_branches_and_merging() {
     assert_eq!(names, ["feature/demo", "main", "topic/x"]);
 
     let mut mr = project
-        .mergerequests()
+        .merge_requests()
         .create(
             Attrs::new()
                 .set("source_branch", "topic/x")
@@ -202,7 +202,7 @@ async fn merge_requests_branches_and_merging() {
     mr.save().await.unwrap();
     assert!(!mr.get::<bool>("draft").unwrap());
     let open = project
-        .mergerequests()
+        .merge_requests()
         .list()
         .filter("state", "opened")
         .all()

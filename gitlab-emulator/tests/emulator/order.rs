@@ -58,7 +58,7 @@ async fn setup() -> (Emulator, Gitlab, u64) {
             .await
             .unwrap();
         project
-            .mergerequests()
+            .merge_requests()
             .create(
                 Attrs::new()
                     .set("source_branch", branch.as_str())
@@ -124,14 +124,14 @@ async fn issues_and_merge_requests_list_in_one_order_however_fetched() {
     );
     assert_one_order(
         "merge requests, default order",
-        || p.mergerequests().list(),
+        || p.merge_requests().list(),
         "iid",
     )
     .await;
     assert_one_order(
         "merge requests, updated asc",
         || {
-            p.mergerequests()
+            p.merge_requests()
                 .list()
                 .order_by("updated_at")
                 .sort(gitlab_client::resources::Sort::Asc)

@@ -125,7 +125,7 @@ async fn merge_with_sends_the_optional_arguments_and_merge_sends_none() {
         .mount(&server)
         .await;
     let gl = client(&server);
-    let mrs = gl.projects().get_lazy(1).mergerequests();
+    let mrs = gl.projects().get_lazy(1).merge_requests();
     let mut mr = mrs.get_lazy(4);
     mr.merge_with(
         Attrs::new()

@@ -581,7 +581,7 @@ async fn create_without_a_required_attribute_fails_without_sending() {
     let e = gl
         .projects()
         .get_lazy(1)
-        .mergerequests()
+        .merge_requests()
         .create(Attrs::new().set("title", "t"))
         .await
         .expect_err("branches are required");
