@@ -121,3 +121,100 @@ fn futures_are_send(project: resources::Project) {
     is_send_future(readme_quick_start());
     is_send_future(streaming(project));
 }
+
+/// The README's quick start, verbatim: it must keep compiling.
+#[allow(unused_variables)]
+async fn readme_typed_quick_start() -> gitlab_client::Result<()> {
+    use gitlab_client::resources::{
+        IssueState, ProjectIssueCreate, ProjectIssueUpdate, StateEvent,
+    };
+    use gitlab_client::{Attrs, Date, Gitlab};
+    let gl = Gitlab::builder("https://gitlab.example.com") // with or without /api/v4
+        .private_token(std::env::var("GITLAB_PRIVATE_TOKEN").unwrap_or_default())
+        .build()?; // makes no request
+
+    // Listing makes you choose how much to fetch; nothing is cut at 20 items.
+    let page = gl
+        .projects()
+        .list()
+        .owned(true)
+        .per_page(50)
+        .page(1)
+        .await?;
+    println!("{} of {:?} projects", page.items.len(), page.info.total);
+
+    // Ids are numbers or paths (encoded as my-group%2Fmy-project); `get(true)` does not compile.
+    let mut project = gl.projects().get("my-group/my-project").await?;
+    println!(
+        "{}: {:?}",
+        project.name().unwrap_or("?"),
+        project.visibility()
+    );
+
+    // Typed builders: required attributes are constructor arguments, setters take the attribute's type.
+    let mut issue = project
+        .issues()
+        .create(
+            ProjectIssueCreate::new("Broken link")
+                .labels(["bug", "docs"])
+                .assignee_ids([7u64])
+                .confidential(false)
+                .due_date(Date::new(2026, 12, 24).expect("a real day")),
+        )
+        .await?;
+    // Typed accessors: None when a field is missing, null or not what the schema says.
+    println!(
+        "#{:?} {} by {:?}",
+        issue.iid(),
+        issue.title().unwrap_or(""),
+        issue.author().and_then(|a| a.username())
+    );
+
+    // Typed list filters; a misspelt `.filter("stat", ..)` is refused before any request.
+    let open = project
+        .issues()
+        .list()
+        .state(IssueState::Opened)
+        .labels(["bug"])
+        .all()
+        .await?;
+    println!("{} open bugs", open.len());
+
+    // save() sends only what changed; updates have builders too.
+    issue.set("description", "The link in the README 404s.");
+    issue.save().await?;
+    project
+        .issues()
+        .update(
+            issue.iid().unwrap_or(0),
+            ProjectIssueUpdate::new().state_event(StateEvent::Close),
+        )
+        .await?;
+
+    // Custom actions are methods with typed arguments.
+    project.star().await?;
+
+    // Lazy objects: no request until you need one; sub-resources have Rust names.
+    let notes = gl
+        .projects()
+        .get_lazy(7)
+        .merge_requests()
+        .get_lazy(3)
+        .notes()
+        .list()
+        .all()
+        .await?;
+    println!("{} notes", notes.len());
+
+    // Sudo per manager (objects keep it), raw calls for endpoints no schema covers.
+    let me = gl.user().sudo("alice").fetch().await?;
+    let _v = gl.http_get("/metadata", &Attrs::new()).await?;
+    println!("running as {:?}", me.username());
+    Ok(())
+}
+
+#[test]
+fn the_typed_quick_start_is_a_send_future() {
+    fn is_send<T: Send>(_: T) {}
+    is_send(readme_typed_quick_start());
+}

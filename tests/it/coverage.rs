@@ -235,11 +235,9 @@ fn schema_covers_the_reference_surface() {
                 .find(|(k, _)| k.replace('_', "") == acc.replace('_', ""))
                 .map(|(_, v)| v.clone())
                 .unwrap_or(Value::Null);
-            rep.check(
-                "sub-resources",
-                ours.as_str() == Some(want),
-                || format!("{oname}.{acc} -> {want} (have {ours})"),
-            );
+            rep.check("sub-resources", ours.as_str() == Some(want), || {
+                format!("{oname}.{acc} -> {want} (have {ours})")
+            });
         }
         let actions = r["actions"].as_array().cloned().unwrap_or_default();
         for (cli, a) in o["cli_custom_actions"].as_object().into_iter().flatten() {
