@@ -313,7 +313,7 @@ pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "per_page",
     "raw",
     "raw_json",
-    "rebase_link",
+    "follow_link",
     "send",
     "wait_for_throttle",
 ];

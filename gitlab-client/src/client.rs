@@ -42,9 +42,22 @@ pub struct GitlabBuilder {
     client: Option<reqwest::Client>,
     accept_invalid_certs: bool,
     retry: RetryPolicy,
+    max_response_size: u64,
 }
 
+/// Largest response body read by default: 256 MiB. Bodies beyond it are an
+/// error, not an allocation failure; raise it with
+/// [`GitlabBuilder::max_response_size`] for large artifacts or archives.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 * 1024 * 1024;
+
 impl GitlabBuilder {
+    /// Largest response body to read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`]); a larger one fails with an error saying so.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = bytes.max(1);
+        self
+    }
+
     /// All retry and rate-limit settings at once (see [`RetryPolicy`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -173,6 +186,7 @@ impl GitlabBuilder {
                 timeout: self.timeout,
                 per_page: self.per_page,
                 retry: self.retry,
+                max_response_size: self.max_response_size,
                 throttle_until: Mutex::new(None),
             }),
         })
@@ -234,6 +248,7 @@ impl Gitlab {
             client: None,
             accept_invalid_certs: false,
             retry: RetryPolicy::default(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
         }
     }
 

@@ -132,6 +132,20 @@ pub enum Error {
         /// What did not fit.
         detail: String,
     },
+    /// The response body was larger than the client's limit; nothing of it is kept.
+    #[error("{op}: the response to {method} {path} is larger than the limit of {limit} bytes (at least {got}); raise it with GitlabBuilder::max_response_size")]
+    TooLarge {
+        /// What the caller was doing.
+        op: Op,
+        /// HTTP method of the request.
+        method: HttpMethod,
+        /// Path below `/api/v4`, without the query.
+        path: String,
+        /// The limit, in bytes.
+        limit: u64,
+        /// How much the body had (or announced) when reading stopped.
+        got: u64,
+    },
     /// A client setting is unusable (bad URL, bad header value…).
     #[error("invalid client configuration: {0}")]
     Config(String),

@@ -45,7 +45,9 @@ pub mod typed;
 
 pub use attrs::{Attrs, FilePart, Param};
 pub use bytes::Bytes;
-pub use client::{GitlabBuilder, ServerVersion, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
+pub use client::{
+    GitlabBuilder, ServerVersion, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+};
 #[cfg(feature = "config")]
 pub use config::{
     process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,

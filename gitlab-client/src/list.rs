@@ -219,6 +219,10 @@ impl<R: Resource> ListRequest<R> {
             let first = stream::once(async { Ok(items) });
             match info.total_pages {
                 // The total is known and page 2 comes next: fetch the rest concurrently.
+                // The pages fetched must agree with the total, or the listing
+                // would be silently short (a total too small) or endless (too
+                // large): an empty page before the last one, or a last page
+                // that links further, is an error.
                 Some(total) if total > 1 && info.next_page == Some(2) => {
                     let rest = stream::iter(2..=total)
                         .map(move |p| {
@@ -226,10 +230,27 @@ impl<R: Resource> ListRequest<R> {
                             let filters = filters.clone();
                             async move {
                                 let mut c = core.cursor(&filters, per_page, Some(p))?;
-                                Ok(c.next_page_raw()
-                                    .await?
-                                    .map(|(items, _)| items)
-                                    .unwrap_or_default())
+                                let (items, info) = c.next_page_raw().await?.unwrap_or_default();
+                                let wrong = if items.is_empty() {
+                                    Some(format!("page {p} is empty"))
+                                } else if p == total && (info.next_page.is_some() || info.next_url.is_some()) {
+                                    Some(format!("page {p} links to a next page"))
+                                } else {
+                                    None
+                                };
+                                match wrong {
+                                    None => Ok(items),
+                                    Some(w) => Err(Error::Decode {
+                                        op: Op::from(Operation::List),
+                                        method: HttpMethod::Get,
+                                        path: core.scope.path().unwrap_or_default(),
+                                        status: 200,
+                                        detail: format!(
+                                            "X-Total-Pages said {total}, but {w}; the listing would be wrong, so it stops (concurrency(1) pages without trusting the total)"
+                                        ),
+                                        body: String::new(),
+                                    }),
+                                }
                             }
                         })
                         .buffered(n);

@@ -8,6 +8,8 @@ use crate::transport::{decode_error, decode_json, kind_of, CallOptions, Gitlab, 
 use futures_util::stream::{self, Stream};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
 /// Pagination facts from GitLab's response headers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,6 +90,18 @@ pub(crate) struct Cursor {
     op: Op,
     next: Option<(String, Vec<(String, String)>)>,
     opts: CallOptions,
+    /// Pages already requested (path and sorted query): a server that sends the
+    /// listing back to one of them would make it loop forever.
+    seen: HashSet<String>,
+    /// Hash of the last page's body: a page identical to the previous one is a loop too.
+    last_body: Option<u64>,
+}
+
+/// A page's identity: its path with the query sorted.
+fn page_key(path: &str, query: &[(String, String)]) -> String {
+    let mut q: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    q.sort();
+    format!("{path}?{}", q.join("&"))
 }
 
 impl Cursor {
@@ -103,6 +117,8 @@ impl Cursor {
             op,
             next: Some((path, query)),
             opts,
+            seen: HashSet::new(),
+            last_body: None,
         }
     }
 
@@ -140,6 +156,7 @@ impl Cursor {
         let Some((path, query)) = self.next.take() else {
             return Ok(None);
         };
+        self.seen.insert(page_key(&path, &query));
         let resp = self
             .gl
             .send(Request {
@@ -166,15 +183,42 @@ impl Cursor {
                 ));
             }
         };
+        let looped = |what: String| Error::Decode {
+            op: self.op,
+            method: HttpMethod::Get,
+            path: crate::transport::display_path(&path, ""),
+            status: resp.status,
+            detail: format!("the listing does not end: {what}; stopped instead of looping"),
+            body: String::new(),
+        };
         if !items.is_empty() {
-            if let Some(url) = &info.next_url {
-                self.next = Some((self.gl.rebase_link(url), Vec::new()));
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            resp.body.hash(&mut h);
+            let hash = h.finish();
+            if self.last_body == Some(hash) {
+                return Err(looped("this page repeats the previous one".into()));
+            }
+            self.last_body = Some(hash);
+            let next = if let Some(url) = &info.next_url {
+                Some((self.gl.follow_link(url).map_err(&looped)?, Vec::new()))
             } else if let Some(n) = info.next_page {
                 let mut q = query;
                 q.retain(|(k, _)| k != "page");
                 q.push(("page".into(), n.to_string()));
-                self.next = Some((path, q));
+                Some((path.clone(), q))
+            } else {
+                None
+            };
+            if let Some((p, q)) = &next {
+                let key = page_key(p, q);
+                if self.seen.contains(&key) {
+                    return Err(looped(format!(
+                        "the server sent it back to a page it already served ({})",
+                        crate::transport::display_path(&key, "")
+                    )));
+                }
             }
+            self.next = next;
         }
         Ok(Some((items, info)))
     }

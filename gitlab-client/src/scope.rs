@@ -23,11 +23,47 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Encodes an id for a URL path: `group/project` → `group%2Fproject`; numbers stay as they are.
+/// Encodes an id for a URL path: `group/project` → `group%2Fproject`; numbers
+/// stay as they are. `.` and `..` are encoded too (`%2E`, `%2E%2E`): as path
+/// segments they would name another resource (`/projects/1/issues/..` is the project).
 pub fn encode_id(id: &Value) -> String {
-    match id {
+    let text = match id {
         Value::String(s) => utf8_percent_encode(s, SEGMENT).to_string(),
         other => utf8_percent_encode(&other.to_string(), SEGMENT).to_string(),
+    };
+    if text.chars().all(|c| c == '.') {
+        text.replace('.', "%2E")
+    } else {
+        text
+    }
+}
+
+/// An id or placeholder value as one path segment; an empty one is refused,
+/// since it would address the collection (or its parent) instead.
+fn segment(
+    meta: &'static ResourceMeta,
+    name: &str,
+    template: &'static str,
+    v: &Value,
+) -> Result<String> {
+    let text = encode_id(v);
+    let bad = if text.is_empty() {
+        Some("is empty")
+    } else if matches!(v.as_str(), Some("." | "..")) {
+        // URL parsers treat `%2E%2E` like `..` (WHATWG URL), so no encoding makes these safe.
+        Some("is a dot segment")
+    } else {
+        None
+    };
+    match bad {
+        Some(why) => Err(Error::InvalidAttrs {
+            op: Op::Raw,
+            resource: meta.name,
+            message: format!(
+                "the value {v} for '{{{name}}}' in {template} {why}; as a path segment it would address another resource"
+            ),
+        }),
+        None => Ok(text),
     }
 }
 
@@ -48,7 +84,7 @@ pub(crate) fn fill_path(
         let close = after.find('}').unwrap_or(after.len());
         let name = &after[..close];
         match lookup(name) {
-            Some(v) if !v.is_null() => out.push_str(&encode_id(&v)),
+            Some(v) if !v.is_null() => out.push_str(&segment(meta, name, template, &v)?),
             _ => {
                 return Err(Error::MissingParent {
                     resource: meta.name,
@@ -137,7 +173,7 @@ impl Scope {
     pub fn object_path(&self, id: Option<&Value>) -> Result<String> {
         let base = self.path()?;
         Ok(match id.filter(|_| self.meta.id_attr.is_some()) {
-            Some(id) => format!("{base}/{}", encode_id(id)),
+            Some(id) => format!("{base}/{}", segment(self.meta, "id", self.meta.path, id)?),
             None => base,
         })
     }
@@ -566,5 +602,8 @@ mod tests {
         assert_eq!(encode_id(&Value::from(42)), "42");
         assert_eq!(encode_id(&Value::from("feature/a b")), "feature%2Fa%20b");
         assert_eq!(encode_id(&Value::from("v1.0-rc_1~x")), "v1.0-rc_1~x");
+        assert_eq!(encode_id(&Value::from(".")), "%2E");
+        assert_eq!(encode_id(&Value::from("..")), "%2E%2E");
+        assert_eq!(encode_id(&Value::from("a..b")), "a..b");
     }
 }

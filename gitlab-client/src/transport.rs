@@ -116,6 +116,8 @@ pub(crate) struct Inner {
     pub(crate) timeout: Option<Duration>,
     pub(crate) per_page: Option<u32>,
     pub(crate) retry: RetryPolicy,
+    /// Largest body read, in bytes.
+    pub(crate) max_response_size: u64,
     /// Earliest time for the next request, from `RateLimit-*` headers (throttling only).
     pub(crate) throttle_until: Mutex<Option<tokio::time::Instant>>,
 }
@@ -314,10 +316,36 @@ impl Gitlab {
             let status = resp.status().as_u16();
             // Take the headers rather than copy them: the body read consumes the response.
             let headers = std::mem::take(resp.headers_mut());
-            let body = match resp.bytes().await {
-                Ok(b) => b,
-                Err(e) => return Err(transport(e, true)),
+            let limit = inner.max_response_size;
+            let too_large = |got: u64| Failure {
+                outcome: Outcome::Status(status),
+                retry_after: None,
+                error: Error::TooLarge {
+                    op: req.op,
+                    method: req.method,
+                    path: display_path.clone(),
+                    limit,
+                    got,
+                },
             };
+            if let Some(len) = resp.content_length().filter(|l| *l > limit) {
+                return Err(too_large(len));
+            }
+            // Read in chunks so an endless body stops at the limit instead of exhausting memory.
+            let mut buf = bytes::BytesMut::new();
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if buf.len() as u64 + chunk.len() as u64 > limit {
+                            return Err(too_large(buf.len() as u64 + chunk.len() as u64));
+                        }
+                        buf.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(transport(e, true)),
+                }
+            }
+            let body = buf.freeze();
             if (300..400).contains(&status) && status != 304 {
                 let location = headers
                     .get(reqwest::header::LOCATION)
@@ -377,12 +405,27 @@ impl Gitlab {
         }
     }
 
-    /// Turns a `Link: rel="next"` URL into one on our own base URL: GitLab behind a
-    /// proxy sometimes advertises its internal host name.
-    pub(crate) fn rebase_link(&self, link: &str) -> String {
-        match link.find("/api/v4/") {
-            Some(i) => format!("{}{}", self.inner.base, &link[i + "/api/v4".len()..]),
-            None => link.to_string(),
+    /// Where a `Link: rel="next"` URL leads: onto our own base URL (GitLab
+    /// behind a proxy sometimes advertises its internal host name, so an API
+    /// path on another host is rebased), or an error naming both hosts for a
+    /// link that leaves this GitLab's API.
+    pub(crate) fn follow_link(&self, link: &str) -> std::result::Result<String, String> {
+        if let Some(i) = link.find("/api/v4/") {
+            return Ok(format!(
+                "{}{}",
+                self.inner.base,
+                &link[i + "/api/v4".len()..]
+            ));
+        }
+        let same = origin_of(link).as_deref() == Some(self.inner.origin.as_str());
+        if same {
+            Ok(link.to_string())
+        } else {
+            Err(format!(
+                "its next-page link points to {} instead of {}; refusing to continue on another host",
+                origin_of(link).unwrap_or_else(|| link.chars().take(80).collect()),
+                self.inner.origin
+            ))
         }
     }
 }

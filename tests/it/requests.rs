@@ -15,6 +15,7 @@ use wiremock::{Match, MockServer, Request, ResponseTemplate};
 mod actions;
 mod auth;
 mod errors;
+mod hostile;
 mod lists;
 mod objects;
 mod operations;
