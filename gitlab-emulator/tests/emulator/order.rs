@@ -79,23 +79,43 @@ async fn issues_and_merge_requests_list_in_one_order_however_fetched() {
     assert_one_order("issues, default order", || p.issues().list(), "iid").await;
     assert_one_order(
         "issues, title asc",
-        || p.issues().list().order_by("title").sort(gitlab_client::resources::Sort::Asc),
+        || {
+            p.issues()
+                .list()
+                .order_by("title")
+                .sort(gitlab_client::resources::Sort::Asc)
+        },
         "iid",
     )
     .await;
     assert_one_order(
         "issues, id asc",
-        || p.issues().list().order_by("id").sort(gitlab_client::resources::Sort::Asc),
+        || {
+            p.issues()
+                .list()
+                .order_by("id")
+                .sort(gitlab_client::resources::Sort::Asc)
+        },
         "iid",
     )
     .await;
     assert_one_order(
         "issues, id desc",
-        || p.issues().list().order_by("id").sort(gitlab_client::resources::Sort::Desc),
+        || {
+            p.issues()
+                .list()
+                .order_by("id")
+                .sort(gitlab_client::resources::Sort::Desc)
+        },
         "iid",
     )
     .await;
-    assert_one_order("issues, sort asc", || p.issues().list().sort(gitlab_client::resources::Sort::Asc), "iid").await;
+    assert_one_order(
+        "issues, sort asc",
+        || p.issues().list().sort(gitlab_client::resources::Sort::Asc),
+        "iid",
+    )
+    .await;
     // Merge requests have no keyset pagination in the schema: offset pages all the way.
     assert!(
         <gitlab_client::resources::kind::ProjectMergeRequest as Resource>::META
@@ -110,7 +130,12 @@ async fn issues_and_merge_requests_list_in_one_order_however_fetched() {
     .await;
     assert_one_order(
         "merge requests, updated asc",
-        || p.mergerequests().list().order_by("updated_at").sort(gitlab_client::resources::Sort::Asc),
+        || {
+            p.mergerequests()
+                .list()
+                .order_by("updated_at")
+                .sort(gitlab_client::resources::Sort::Asc)
+        },
         "iid",
     )
     .await;
