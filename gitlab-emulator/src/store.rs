@@ -44,6 +44,16 @@ impl Entry {
         e
     }
 
+    /// An object about to be stored, not serialised yet: [`Store::insert`]
+    /// serialises it once, after adding the declared fields it lacks.
+    pub fn unserialized(obj: Map<String, Value>) -> Entry {
+        Entry {
+            obj,
+            bytes: Bytes::new(),
+            hidden: Hidden::default(),
+        }
+    }
+
     pub fn reserialize(&mut self) {
         let mut out = Vec::with_capacity(self.bytes.len().max(256));
         if serde_json::to_writer(&mut out, &self.obj).is_err() {
@@ -173,10 +183,13 @@ impl Store {
         key: String,
         mut entry: Entry,
     ) -> Bytes {
-        if let Some(b) = self.blanks.get(res) {
-            if typing::fill(b, &mut entry.obj) {
-                entry.reserialize();
-            }
+        let filled = self
+            .blanks
+            .get(res)
+            .is_some_and(|b| typing::fill(b, &mut entry.obj));
+        // Serialised bytes are never empty (`{}` at least), so empty ones are unserialised.
+        if filled || entry.bytes.is_empty() {
+            entry.reserialize();
         }
         let bytes = entry.bytes.clone();
         self.seq += 1;

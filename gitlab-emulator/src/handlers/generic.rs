@@ -95,7 +95,9 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     obj.entry("created_at")
         .or_insert_with(|| Value::String(time::now()));
-    let bytes = st.store.insert(ctx.res, &ctx.parent, key, Entry::new(obj));
+    let bytes = st
+        .store
+        .insert(ctx.res, &ctx.parent, key, Entry::unserialized(obj));
     Ok(Reply::raw_json(201, bytes))
 }
 

@@ -198,7 +198,7 @@ fn store_issue(st: &mut State, pid: u64, item: NewItem, extra: Map<String, Value
         return iid;
     };
     obj.extend(extra);
-    let mut e = Entry::new(obj);
+    let mut e = Entry::unserialized(obj);
     e.hidden.subscribers.push(item.author);
     st.store.insert(res, &[pid.to_string()], iid.to_string(), e);
     iid
@@ -296,7 +296,7 @@ fn insert_mr(
         return iid;
     };
     obj.extend(extra);
-    let mut e = Entry::new(obj);
+    let mut e = Entry::unserialized(obj);
     e.hidden.subscribers.push(item.author);
     st.store.insert(res, &[pid.to_string()], iid.to_string(), e);
     iid
