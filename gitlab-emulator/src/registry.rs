@@ -793,6 +793,27 @@ mod tests {
     }
 
     #[test]
+    fn parameter_rules_are_compiled_per_operation_and_route() {
+        let reg = Registry::build(gitlab_client::resources::CATALOGUE);
+        let issue = &reg.res[reg.issue];
+        assert_eq!(issue.create_rules.required, ["title"]);
+        assert!(issue.create_rules.check("confidential").is_some());
+        assert!(issue.create_rules.check("state_event").is_none());
+        assert!(issue.update_rules.check("state_event").is_some());
+        assert!(issue.list_rules.check("iids").is_some());
+        assert!(issue.blanks.iter().any(|(f, _)| *f == "health_status"));
+        let m = reg
+            .route(&segs("/api/v4/projects/1/issues/2/move"), Verb::Post)
+            .unwrap();
+        assert_eq!(m.rules.required, ["to_project_id"]);
+        assert!(m.rules.check("to_project_id").is_some());
+        let m = reg
+            .route(&segs("/api/v4/projects/1/issues/2"), Verb::Get)
+            .unwrap();
+        assert!(m.rules.required.is_empty() && m.rules.checks.is_empty());
+    }
+
+    #[test]
     fn parents_follow_path_prefixes() {
         let reg = Registry::build(gitlab_client::resources::CATALOGUE);
         let note = &reg.res[reg.issue_note];

@@ -296,8 +296,10 @@ impl State {
         let r = &self.reg.res[ctx.res];
         let p = &ctx.req.params;
         let missing: Vec<&str> = r
-            .create_required()
-            .into_iter()
+            .create_rules
+            .required
+            .iter()
+            .copied()
             .filter(|a| match p.get(a) {
                 None => true,
                 Some(Value::String(s)) => s.trim().is_empty(),
