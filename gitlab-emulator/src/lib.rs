@@ -42,6 +42,7 @@ mod server;
 mod state;
 mod store;
 mod time;
+mod typing;
 
 pub use faults::{Fault, FaultRule, Faults, Malformed, When};
 pub use handlers::GITLAB_VERSION;

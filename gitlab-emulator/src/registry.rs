@@ -9,7 +9,10 @@
 
 use crate::reply::ApiError;
 use crate::request::Verb;
+use crate::typing::{self, Rules};
 use gitlab_client::meta::{ActionMeta, ActionTarget, Operation, ResourceMeta};
+use serde_json::Value;
+use std::sync::Arc;
 
 /// Index of a resource in [`Registry::res`].
 pub(crate) type ResId = usize;
@@ -70,6 +73,13 @@ pub(crate) struct Res {
     /// `Project` in `404 Project Not Found`; `None` gives GitLab's plain `404 Not found`.
     pub label: Option<String>,
     pub ops: Ops,
+    /// Parameter rules of `list`, `create` and `update`, from the schema's types.
+    pub list_rules: Arc<Rules>,
+    pub create_rules: Arc<Rules>,
+    pub update_rules: Arc<Rules>,
+    /// Every response field the schema declares, with its blank value; stored
+    /// objects get the ones they lack.
+    pub blanks: Arc<[(&'static str, Value)]>,
 }
 
 impl Res {
@@ -87,6 +97,40 @@ impl Res {
             Kind::Branch => vec!["branch", "ref"],
             _ => Vec::new(),
         }
+    }
+
+    /// Precomputes the parameter rules and blank fields from the schema's types.
+    fn compile_rules(&mut self) {
+        let required = self.create_required();
+        let Some(m) = self.meta else {
+            self.create_rules = Arc::new(Rules {
+                required,
+                checks: Vec::new(),
+            });
+            return;
+        };
+        let table = |t: &gitlab_client::meta::AttrTable| -> Vec<&'static str> {
+            t.required
+                .iter()
+                .chain(t.optional)
+                .chain(t.exclusive)
+                .copied()
+                .collect()
+        };
+        let (create, update) = (*m.create_attrs(), *m.update_attrs());
+        self.create_rules = Arc::new(Rules {
+            required,
+            checks: typing::compile(m, &table(&create), &[]),
+        });
+        self.update_rules = Arc::new(Rules {
+            required: Vec::new(),
+            checks: typing::compile(m, &table(&update), &[]),
+        });
+        self.list_rules = Arc::new(Rules {
+            required: Vec::new(),
+            checks: typing::compile(m, m.list_filters, &[]),
+        });
+        self.blanks = typing::blanks(m.fields).into();
     }
 
     pub fn attr_type(&self, attr: &str) -> gitlab_client::meta::AttrType {
@@ -129,6 +173,7 @@ struct Route {
     target: Target,
     verb: Verb,
     roles: Vec<Role>,
+    rules: Arc<Rules>,
 }
 
 /// A request matched to a route, with the raw placeholder values.
@@ -139,6 +184,8 @@ pub(crate) struct Matched {
     pub parents: Vec<String>,
     pub id: Option<String>,
     pub args: Vec<(String, String)>,
+    /// What the parameters must satisfy before any handler runs.
+    pub rules: Arc<Rules>,
 }
 
 #[derive(Debug)]
@@ -388,6 +435,10 @@ impl Registry {
                 parents: Vec::new(),
                 label: label.map(str::to_string),
                 ops: core_ops(*kind),
+                list_rules: Arc::default(),
+                create_rules: Arc::default(),
+                update_rules: Arc::default(),
+                blanks: Arc::new([]),
             })
             .collect();
         for meta in catalogue {
@@ -408,6 +459,10 @@ impl Registry {
                     parents: Vec::new(),
                     label: None,
                     ops: meta_ops(meta),
+                    list_rules: Arc::default(),
+                    create_rules: Arc::default(),
+                    update_rules: Arc::default(),
+                    blanks: Arc::new([]),
                 }),
             }
         }
@@ -434,6 +489,9 @@ impl Registry {
                 res[i].label = Some(label_from_name(name, &ancestors));
             }
         }
+        for r in &mut res {
+            r.compile_rules();
+        }
         let find = |p: &str| res.iter().position(|r| r.norm == p).unwrap_or(0);
         let mut reg = Registry {
             project: find("/projects"),
@@ -457,22 +515,23 @@ impl Registry {
         let mut routes = Vec::new();
         for (id, r) in self.res.iter().enumerate() {
             let parent_roles = vec![Role::Parent; r.parents.len()];
-            let coll = |verb| Route {
+            let coll = |verb, rules: &Arc<Rules>| Route {
                 res: id,
                 segs: r.segs.clone(),
                 target: Target::Collection,
                 verb,
                 roles: parent_roles.clone(),
+                rules: rules.clone(),
             };
             if r.ops.list || r.ops.get_without_id {
-                routes.push(coll(Verb::Get));
+                routes.push(coll(Verb::Get, &r.list_rules));
             }
             if r.ops.create {
-                routes.push(coll(Verb::Post));
+                routes.push(coll(Verb::Post, &r.create_rules));
             }
             if r.id_attr.is_none() {
                 if let Some(v) = r.ops.update {
-                    routes.push(coll(v));
+                    routes.push(coll(v, &r.update_rules));
                 }
             }
             if r.id_attr.is_some() {
@@ -494,12 +553,18 @@ impl Registry {
                     verbs.push(Verb::Delete);
                 }
                 for verb in verbs {
+                    let rules = if Some(verb) == r.ops.update {
+                        r.update_rules.clone()
+                    } else {
+                        Arc::default()
+                    };
                     routes.push(Route {
                         res: id,
                         segs: segs.clone(),
                         target: Target::Object,
                         verb,
                         roles: roles.clone(),
+                        rules,
                     });
                 }
             }
@@ -538,6 +603,7 @@ impl Registry {
                 },
                 verb: *verb,
                 roles,
+                rules: Arc::default(),
             });
         }
         self.routes = routes;
@@ -586,6 +652,7 @@ impl Registry {
             parents: Vec::new(),
             id: None,
             args: Vec::new(),
+            rules: route.rules.clone(),
         };
         let values = route
             .segs
@@ -624,6 +691,17 @@ fn action_route(id: ResId, r: &Res, meta: &ResourceMeta, a: &'static ActionMeta)
     }
     let on_object = a.on == ActionTarget::Object && roles.contains(&Role::Id);
     let skip = r.segs.len() + usize::from(on_object);
+    // Required arguments that are path placeholders are always there.
+    let in_path = |n: &&str| names.contains(n);
+    let mut args: Vec<&'static str> = a.required.to_vec();
+    args.extend(a.optional);
+    let rules = Rules {
+        required: a.required.iter().copied().filter(|n| !in_path(n)).collect(),
+        checks: typing::compile(meta, &args, a.attributes)
+            .into_iter()
+            .filter(|c| !in_path(&c.name))
+            .collect(),
+    };
     let suffix = segs
         .get(skip..)
         .unwrap_or(&[])
@@ -644,6 +722,7 @@ fn action_route(id: ResId, r: &Res, meta: &ResourceMeta, a: &'static ActionMeta)
         },
         verb: Verb::from_meta(a.method),
         roles,
+        rules: Arc::new(rules),
     })
 }
 
@@ -711,6 +790,27 @@ mod tests {
             }
         }
         assert!(clashes.is_empty(), "{clashes:#?}");
+    }
+
+    #[test]
+    fn parameter_rules_are_compiled_per_operation_and_route() {
+        let reg = Registry::build(gitlab_client::resources::CATALOGUE);
+        let issue = &reg.res[reg.issue];
+        assert_eq!(issue.create_rules.required, ["title"]);
+        assert!(issue.create_rules.check("confidential").is_some());
+        assert!(issue.create_rules.check("state_event").is_none());
+        assert!(issue.update_rules.check("state_event").is_some());
+        assert!(issue.list_rules.check("iids").is_some());
+        assert!(issue.blanks.iter().any(|(f, _)| *f == "health_status"));
+        let m = reg
+            .route(&segs("/api/v4/projects/1/issues/2/move"), Verb::Post)
+            .unwrap();
+        assert_eq!(m.rules.required, ["to_project_id"]);
+        assert!(m.rules.check("to_project_id").is_some());
+        let m = reg
+            .route(&segs("/api/v4/projects/1/issues/2"), Verb::Get)
+            .unwrap();
+        assert!(m.rules.required.is_empty() && m.rules.checks.is_empty());
     }
 
     #[test]

@@ -134,6 +134,11 @@ impl Params {
         self.map.get(name).filter(|v| !v.is_null())
     }
 
+    /// Whether `name` was sent at all, even as `null` (grape's presence check).
+    pub fn present(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

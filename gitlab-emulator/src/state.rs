@@ -46,12 +46,12 @@ pub(crate) struct State {
 impl State {
     pub fn new(reg: Arc<Registry>, base_url: String, count_limit: usize) -> State {
         State {
-            reg,
-            store: Store::default(),
+            store: Store::new(reg.res.iter().map(|r| r.blanks.clone()).collect()),
             tokens: HashMap::new(),
             base_url,
             count_limit,
             cache: ListCache::default(),
+            reg,
         }
     }
 

@@ -1,11 +1,18 @@
 //! The in-memory store: one collection per resource and parent, objects kept
 //! both as JSON maps (to change them) and as serialised bytes (to list them fast).
+//! Every object stored or changed gets the response fields its resource's schema
+//! declares and it lacks, blank (`null`, `[]` for lists), so answers show them all.
 
 use crate::registry::ResId;
 use crate::reply::to_bytes;
+use crate::typing;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The declared fields of one resource with their blank values.
+pub(crate) type Blanks = Arc<[(&'static str, Value)]>;
 
 /// State of an object that GitLab does not show in its JSON.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +42,16 @@ impl Entry {
         };
         e.reserialize();
         e
+    }
+
+    /// An object about to be stored, not serialised yet: [`Store::insert`]
+    /// serialises it once, after adding the declared fields it lacks.
+    pub fn unserialized(obj: Map<String, Value>) -> Entry {
+        Entry {
+            obj,
+            bytes: Bytes::new(),
+            hidden: Hidden::default(),
+        }
     }
 
     pub fn reserialize(&mut self) {
@@ -72,11 +89,17 @@ impl Collection {
         self.items.get(self.keys.get(key)?)
     }
 
-    /// Changes an object and serialises it again.
-    pub fn modify<R>(&mut self, key: &str, f: impl FnOnce(&mut Entry) -> R) -> Option<R> {
+    /// Changes an object, gives it the declared fields it lacks and serialises it again.
+    fn modify<R>(
+        &mut self,
+        key: &str,
+        blanks: &[(&'static str, Value)],
+        f: impl FnOnce(&mut Entry) -> R,
+    ) -> Option<R> {
         let seq = *self.keys.get(key)?;
         let e = self.items.get_mut(&seq)?;
         let out = f(e);
+        typing::fill(blanks, &mut e.obj);
         e.reserialize();
         Some(out)
     }
@@ -101,9 +124,36 @@ pub(crate) struct Store {
     seq: u64,
     /// Bumped by every change; list caches compare it.
     pub version: u64,
+    /// Blank declared fields, by resource.
+    blanks: Vec<Blanks>,
 }
 
 impl Store {
+    /// An empty store whose objects of resource `r` get the fields `blanks[r]`.
+    pub fn new(blanks: Vec<Blanks>) -> Store {
+        Store {
+            blanks,
+            ..Store::default()
+        }
+    }
+
+    fn blanks(&self, res: ResId) -> Blanks {
+        self.blanks
+            .get(res)
+            .cloned()
+            .unwrap_or_else(|| Arc::new([]))
+    }
+
+    /// An object of `res` that is not stored (a singleton nobody has set yet):
+    /// every declared field, blank.
+    pub fn blank_object(&self, res: ResId) -> Map<String, Value> {
+        let mut obj = Map::new();
+        if let Some(b) = self.blanks.get(res) {
+            typing::fill(b, &mut obj);
+        }
+        obj
+    }
+
     /// The next value of a global id counter (`project`, `issue`, `namespace`…).
     pub fn next_id(&mut self, counter: &str) -> u64 {
         let c = self.counters.entry(counter.to_string()).or_insert(0);
@@ -124,8 +174,24 @@ impl Store {
         self.coll(res, parent)?.get(key)
     }
 
-    /// Adds an object under `key`, replacing any object with that key.
-    pub fn insert(&mut self, res: ResId, parent: &[String], key: String, entry: Entry) {
+    /// Adds an object under `key`, replacing any object with that key, and
+    /// returns its bytes as stored (with the declared fields it lacked).
+    pub fn insert(
+        &mut self,
+        res: ResId,
+        parent: &[String],
+        key: String,
+        mut entry: Entry,
+    ) -> Bytes {
+        let filled = self
+            .blanks
+            .get(res)
+            .is_some_and(|b| typing::fill(b, &mut entry.obj));
+        // Serialised bytes are never empty (`{}` at least), so empty ones are unserialised.
+        if filled || entry.bytes.is_empty() {
+            entry.reserialize();
+        }
+        let bytes = entry.bytes.clone();
         self.seq += 1;
         let seq = self.seq;
         let c = self.coll_mut(res, parent);
@@ -133,6 +199,7 @@ impl Store {
             c.items.remove(&old);
         }
         c.items.insert(seq, entry);
+        bytes
     }
 
     pub fn modify<R>(
@@ -143,7 +210,10 @@ impl Store {
         f: impl FnOnce(&mut Entry) -> R,
     ) -> Option<R> {
         self.version += 1;
-        self.colls.get_mut(&(res, parent.to_vec()))?.modify(key, f)
+        let blanks = self.blanks(res);
+        self.colls
+            .get_mut(&(res, parent.to_vec()))?
+            .modify(key, &blanks, f)
     }
 
     pub fn remove(&mut self, res: ResId, parent: &[String], key: &str) -> Option<Entry> {

@@ -46,7 +46,7 @@ pub(super) fn get(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     if st.reg.res[ctx.res].id_attr.is_none() {
         return Ok(match st.store.get(ctx.res, &ctx.parent, SINGLETON) {
             Some(e) => Reply::raw_json(200, e.bytes.clone()),
-            None => Reply::json(200, &Value::Object(Map::new())),
+            None => Reply::json(200, &Value::Object(st.store.blank_object(ctx.res))),
         });
     }
     let e = st.entry(ctx)?;
@@ -95,9 +95,9 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     obj.entry("created_at")
         .or_insert_with(|| Value::String(time::now()));
-    let entry = Entry::new(obj);
-    let bytes = entry.bytes.clone();
-    st.store.insert(ctx.res, &ctx.parent, key, entry);
+    let bytes = st
+        .store
+        .insert(ctx.res, &ctx.parent, key, Entry::unserialized(obj));
     Ok(Reply::raw_json(201, bytes))
 }
 
@@ -165,8 +165,8 @@ pub(super) fn set(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         hidden: Hidden::default(),
         ..Entry::new(obj)
     };
-    let bytes = entry.bytes.clone();
-    st.store
+    let bytes = st
+        .store
         .insert(ctx.res, &ctx.parent, ctx.id().to_string(), entry);
     Ok(Reply::raw_json(200, bytes))
 }

@@ -198,7 +198,7 @@ fn store_issue(st: &mut State, pid: u64, item: NewItem, extra: Map<String, Value
         return iid;
     };
     obj.extend(extra);
-    let mut e = Entry::new(obj);
+    let mut e = Entry::unserialized(obj);
     e.hidden.subscribers.push(item.author);
     st.store.insert(res, &[pid.to_string()], iid.to_string(), e);
     iid
@@ -296,7 +296,7 @@ fn insert_mr(
         return iid;
     };
     obj.extend(extra);
-    let mut e = Entry::new(obj);
+    let mut e = Entry::unserialized(obj);
     e.hidden.subscribers.push(item.author);
     st.store.insert(res, &[pid.to_string()], iid.to_string(), e);
     iid
@@ -902,9 +902,9 @@ pub(super) fn create_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let iid: u64 = ctx.parent.get(1).and_then(|i| i.parse().ok()).unwrap_or(0);
     let created = p.nonblank("created_at");
     let (id, obj) = build_note(st, ctx.res, ctx.project_id(), iid, body, caller, created);
-    let e = Entry::new(obj);
-    let bytes = e.bytes.clone();
-    st.store.insert(ctx.res, &ctx.parent, id.to_string(), e);
+    let bytes = st
+        .store
+        .insert(ctx.res, &ctx.parent, id.to_string(), Entry::new(obj));
     bump_notes(st, ctx, 1);
     Ok(Reply::raw_json(201, bytes))
 }

@@ -101,6 +101,8 @@ impl State {
         if (req.verb.is_write() || r.kind == Kind::CurrentUser) && caller.is_none() {
             return Err(ApiError::unauthorized());
         }
+        // grape validates parameters before the endpoint looks anything up.
+        m.rules.apply(&req.params)?;
         let parent = self.resolve_parents(m.res, &m.parents, caller.as_ref())?;
         let ctx = Ctx {
             req,
@@ -274,19 +276,7 @@ impl State {
         meta: Option<&'static gitlab_client::meta::ActionMeta>,
         on_object: bool,
     ) -> ApiResult<Reply> {
-        if let Some(a) = meta {
-            // Required arguments that are not in the path must be given.
-            let missing: Vec<&str> = a
-                .required
-                .iter()
-                .copied()
-                .filter(|n| ctx.arg(n).is_none() && !ctx.req.params.has(n))
-                .collect();
-            if !missing.is_empty() {
-                let list: Vec<String> = missing.iter().map(|m| format!("{m} is missing")).collect();
-                return Err(ApiError::error(400, list.join(", ")));
-            }
-        }
+        // Missing and mistyped arguments were answered before routing got here.
         let handled = match self.reg.res[ctx.res].kind {
             Kind::Project => projects::action(self, ctx, suffix)?,
             Kind::Issue | Kind::MergeRequest => issues::action(self, ctx, suffix)?,
@@ -300,13 +290,16 @@ impl State {
     }
 
     /// `400 {"message": {"title": ["can't be blank"]}}` for required create attributes
-    /// that are missing or blank.
+    /// sent blank or `null` (absent ones were answered `title is missing` already),
+    /// and the exclusive-group errors.
     fn check_required(&self, ctx: &Ctx) -> ApiResult<()> {
         let r = &self.reg.res[ctx.res];
         let p = &ctx.req.params;
         let missing: Vec<&str> = r
-            .create_required()
-            .into_iter()
+            .create_rules
+            .required
+            .iter()
+            .copied()
             .filter(|a| match p.get(a) {
                 None => true,
                 Some(Value::String(s)) => s.trim().is_empty(),
@@ -411,7 +404,8 @@ pub(crate) fn id_string(e: &Entry) -> String {
 }
 
 /// Copies the attributes a create or update table names from the parameters onto
-/// `obj`, typed per the schema, except those in `skip` (handled by the caller).
+/// `obj`, typed per the schema (text coerced to the attribute's value type),
+/// except those in `skip` (handled by the caller).
 pub(crate) fn echo_attrs(
     state: &State,
     ctx: &Ctx,
@@ -420,6 +414,11 @@ pub(crate) fn echo_attrs(
     skip: &[&str],
 ) {
     let r = &state.reg.res[ctx.res];
+    let rules = if create {
+        &r.create_rules
+    } else {
+        &r.update_rules
+    };
     let names: Vec<String> = match r.meta {
         Some(m) => {
             let t = if create {
@@ -442,6 +441,10 @@ pub(crate) fn echo_attrs(
             continue;
         }
         if let Some(v) = ctx.req.params.typed(&name, r.attr_type(&name)) {
+            let v = match rules.check(&name) {
+                Some(check) => check.coerce(v),
+                None => v,
+            };
             obj.insert(name, v);
         }
     }

@@ -183,7 +183,8 @@ async fn error_bodies_have_gitlabs_shapes() {
         (404, json!({"error": "404 Not Found"}))
     );
 
-    // A missing required attribute (the catalogue's create.required).
+    // A missing required attribute (the catalogue's create.required) is grape's
+    // "is missing"; one sent blank passes grape and fails the model.
     let r = post(
         &emu,
         "/projects/1/issues",
@@ -192,9 +193,24 @@ async fn error_bodies_have_gitlabs_shapes() {
     .await;
     assert_eq!(
         (r.status, r.json()),
+        (400, json!({"error": "title is missing"}))
+    );
+    let r = post(&emu, "/projects/1/issues", json!({"title": " "})).await;
+    assert_eq!(
+        (r.status, r.json()),
         (400, json!({"message": {"title": ["can't be blank"]}}))
     );
     let r = post(&emu, "/projects/1/merge_requests", json!({"title": "x"})).await;
+    assert_eq!(
+        r.json(),
+        json!({"error": "source_branch is missing, target_branch is missing"})
+    );
+    let r = post(
+        &emu,
+        "/projects/1/merge_requests",
+        json!({"title": "x", "source_branch": "", "target_branch": ""}),
+    )
+    .await;
     assert_eq!(
         r.json(),
         json!({"message": {"source_branch": ["can't be blank"], "target_branch": ["can't be blank"]}})

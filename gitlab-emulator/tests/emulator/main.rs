@@ -8,6 +8,7 @@ mod conventions;
 mod demo_tour;
 mod faults;
 mod order;
+mod typed;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};
 use reqwest::header::HeaderMap;
