@@ -814,39 +814,14 @@ fn plan_resource(
         }
     }
     report.untyped.extend(untyped_here);
-    if !new_attrs.is_empty() {
-        match key_block(&ls, *b, "attributes", key_indent) {
-            Err(()) => report.untyped.push(format!(
-                "{}: 'attributes' is in flow style; not merged",
-                res.name
-            )),
-            Ok(found) => {
-                let existing = found
-                    .map(|(s, e)| names_in(&ls, s + 1, e))
-                    .unwrap_or_default();
-                let add: Vec<String> = new_attrs
-                    .iter()
-                    .filter(|(k, _)| !existing.contains(k))
-                    .map(|(k, t)| format!("{pad}  {k}: {t}"))
-                    .collect();
-                report.attributes_added += add.len();
-                if !add.is_empty() {
-                    edits.push(match found {
-                        Some((_, end)) => Edit {
-                            at: end,
-                            lines: add,
-                        },
-                        None => {
-                            let mut l = vec![format!("{pad}attributes:")];
-                            l.extend(add);
-                            Edit {
-                                at: b.end,
-                                lines: l,
-                            }
-                        }
-                    });
-                }
-            }
+    match merge_entries(&ls, *b, "attributes", key_indent, &new_attrs) {
+        Err(()) => report.untyped.push(format!(
+            "{}: 'attributes' is in flow style; not merged",
+            res.name
+        )),
+        Ok((edit, n)) => {
+            report.attributes_added += n;
+            edits.extend(edit);
         }
     }
 
@@ -919,39 +894,14 @@ fn plan_resource(
                     }
                 }
             }
-            if !add.is_empty() {
-                match key_block(&ls, *b, "fields", key_indent) {
-                    Err(()) => report.no_fields.push(format!(
-                        "{}: 'fields' is in flow style; not merged",
-                        res.name
-                    )),
-                    Ok(found) => {
-                        let existing = found
-                            .map(|(s, e)| names_in(&ls, s + 1, e))
-                            .unwrap_or_default();
-                        let add: Vec<String> = add
-                            .into_iter()
-                            .filter(|(k, _)| !existing.contains(k))
-                            .map(|(k, t)| format!("{pad}  {k}: {t}"))
-                            .collect();
-                        report.fields_added += add.len();
-                        if !add.is_empty() {
-                            edits.push(match found {
-                                Some((_, end)) => Edit {
-                                    at: end,
-                                    lines: add,
-                                },
-                                None => {
-                                    let mut l = vec![format!("{pad}fields:")];
-                                    l.extend(add);
-                                    Edit {
-                                        at: b.end,
-                                        lines: l,
-                                    }
-                                }
-                            });
-                        }
-                    }
+            match merge_entries(&ls, *b, "fields", key_indent, &add) {
+                Err(()) => report.no_fields.push(format!(
+                    "{}: 'fields' is in flow style; not merged",
+                    res.name
+                )),
+                Ok((edit, n)) => {
+                    report.fields_added += n;
+                    edits.extend(edit);
                 }
             }
         }
@@ -979,6 +929,52 @@ fn plan_resource(
         }
     }
     edits
+}
+
+/// The edit adding `entries` (name, type) under the block mapping `key` of a
+/// resource (creating the key when absent), skipping names already there,
+/// and how many it adds. `Err` when the key is in flow style.
+fn merge_entries(
+    ls: &[&str],
+    b: Block,
+    key: &str,
+    key_indent: usize,
+    entries: &[(String, String)],
+) -> Result<(Option<Edit>, usize), ()> {
+    if entries.is_empty() {
+        return Ok((None, 0));
+    }
+    let pad = " ".repeat(key_indent);
+    let found = key_block(ls, b, key, key_indent)?;
+    let existing = found
+        .map(|(s, e)| names_in(ls, s + 1, e))
+        .unwrap_or_default();
+    let add: Vec<String> = entries
+        .iter()
+        .filter(|(k, _)| !existing.contains(k))
+        .map(|(k, t)| format!("{pad}  {k}: {t}"))
+        .collect();
+    let n = add.len();
+    if add.is_empty() {
+        return Ok((None, 0));
+    }
+    Ok((
+        Some(match found {
+            Some((_, end)) => Edit {
+                at: end,
+                lines: add,
+            },
+            None => {
+                let mut l = vec![format!("{pad}{key}:")];
+                l.extend(add);
+                Edit {
+                    at: b.end,
+                    lines: l,
+                }
+            }
+        }),
+        n,
+    ))
 }
 
 /// The types file with new enums and objects appended to their sections.
