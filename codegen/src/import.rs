@@ -645,9 +645,12 @@ struct Edit {
 
 fn apply(text: &str, edits: &mut [Edit]) -> String {
     let mut ls: Vec<String> = lines(text).into_iter().map(str::to_string).collect();
-    // Bottom-up, so earlier line numbers stay valid; stable for equal positions.
-    edits.sort_by_key(|e| std::cmp::Reverse(e.at));
-    for e in edits.iter() {
+    // Bottom-up, so earlier line numbers stay valid. Edits at the same line
+    // keep the order they were planned in: the later one goes in first, and
+    // each earlier one lands above it.
+    let mut order: Vec<usize> = (0..edits.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse((edits[i].at, i)));
+    for e in order.into_iter().map(|i| &edits[i]) {
         let at = e.at.min(ls.len());
         for (k, l) in e.lines.iter().enumerate() {
             ls.insert(at + k, l.clone());
