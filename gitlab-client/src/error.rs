@@ -64,7 +64,7 @@ pub enum Error {
         body: String,
     },
     /// The request did not produce a response (connection refused, reset, timeout, TLS…).
-    #[error("{op}: {method} {path} failed: {}", transport_kind(source))]
+    #[error("{op}: {method} {path} failed: {}", transport_kind(source, *maybe_sent && !method.is_idempotent()))]
     Transport {
         /// What the caller was doing.
         op: Op,
@@ -167,15 +167,34 @@ fn api_summary(status: u16, message: &str) -> String {
     }
 }
 
-fn transport_kind(e: &reqwest::Error) -> &'static str {
-    if e.is_timeout() {
-        "timed out"
+fn transport_kind(e: &reqwest::Error, maybe_sent: bool) -> &'static str {
+    // reqwest folds TLS failures into connect errors; its source chain says which.
+    let mut chain = String::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cur {
+        chain.push_str(&c.to_string().to_ascii_lowercase());
+        chain.push(' ');
+        cur = c.source();
+    }
+    if chain.contains("certificate")
+        || chain.contains("unknownissuer")
+        || chain.contains("tls handshake")
+    {
+        "TLS verification failed (the server's certificate is not trusted; see ssl_verify / a CA bundle)"
+    } else if e.is_timeout() {
+        if maybe_sent {
+            "timed out; the request may have reached the server"
+        } else {
+            "timed out"
+        }
     } else if e.is_connect() {
         "could not connect"
     } else if e.is_redirect() {
         "too many redirects"
     } else if e.is_body() || e.is_decode() {
         "the response body broke off"
+    } else if maybe_sent {
+        "the connection broke; the request may have reached the server"
     } else if e.is_request() {
         "the request could not be sent"
     } else {
@@ -207,14 +226,22 @@ impl Error {
 
     /// Whether retrying the same request could succeed: rate limits (429), the
     /// transient server errors the retry policy retries (500, 502–504, 520–529),
-    /// and transport failures.
+    /// and transport failures, except for a POST or PATCH that may have reached
+    /// the server (repeating it could do the write twice).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => {
                 *status == 429 || crate::retry::is_transient_status(*status)
             }
-            Error::Transport { source, .. } => {
-                source.is_timeout() || source.is_connect() || source.is_request()
+            // A write that may have reached the server is not safe to repeat blindly.
+            Error::Transport {
+                source,
+                maybe_sent,
+                method,
+                ..
+            } => {
+                let transient = source.is_timeout() || source.is_connect() || source.is_request();
+                transient && (!*maybe_sent || method.is_idempotent())
             }
             _ => false,
         }

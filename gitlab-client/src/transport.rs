@@ -173,6 +173,15 @@ impl Gitlab {
     /// Sends one request and reads the whole body. Non-2xx answers become [`Error::Api`].
     pub(crate) async fn send(&self, req: Request<'_>) -> Result<Response> {
         let inner = &self.inner;
+        if let Some(sudo) = &req.opts.sudo {
+            if HeaderValue::from_str(sudo).is_err() {
+                return Err(Error::InvalidAttrs {
+                    op: req.op,
+                    resource: "request",
+                    message: "the sudo user contains characters that cannot be sent in an HTTP header (a line break?); nothing was sent".into(),
+                });
+            }
+        }
         if let Err(message) = req.body.check() {
             return Err(Error::InvalidAttrs {
                 op: req.op,

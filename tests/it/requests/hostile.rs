@@ -245,3 +245,19 @@ async fn a_body_past_the_size_limit_is_an_error() {
     );
     server.verify().await;
 }
+
+#[tokio::test]
+async fn a_line_break_in_sudo_is_refused_before_sending() {
+    let server = server().await;
+    let e = client(&server)
+        .projects()
+        .sudo("bob\r\nX-Evil: 1")
+        .get(1u64)
+        .await
+        .expect_err("crlf");
+    assert!(
+        e.to_string().contains("cannot be sent in an HTTP header"),
+        "{e}"
+    );
+    assert!(requests(&server).await.is_empty());
+}

@@ -582,12 +582,12 @@ async fn stream_of_a_manager_without_parent_yields_the_error_without_sending() {
 #[tokio::test]
 async fn list_request_sudo_applies_to_every_page() {
     let server = server().await;
-    for (q, next) in [("", Some(2)), ("page=2", None)] {
+    for (q, next, id) in [("", Some(2), 1), ("page=2", None, 2)] {
         Mock::given(method("GET"))
             .and(path("/api/v4/users"))
             .and(Query(q))
             .and(header("sudo", "bob"))
-            .respond_with(list_page(json!([{"id": 1}]), next))
+            .respond_with(list_page(json!([{"id": id}]), next))
             .expect(1)
             .mount(&server)
             .await;
