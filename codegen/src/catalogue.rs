@@ -333,14 +333,26 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
         let rel = path.strip_prefix(dir).unwrap_or(&path);
         let rel_str = rel.to_string_lossy().replace('\\', "/");
         let display = format!("{label}/{rel_str}");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => sources.push((display, path.clone(), module_name(&rel_str), text)),
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push((display, path.clone(), module_name(&rel_str), text)),
+                Err(e) => diags.push(not_utf8(display, e.as_bytes(), e.utf8_error())),
+            },
             Err(e) => diags.push(Diagnostic {
                 file: display,
                 pos: Pos { line: 1, column: 1 },
                 message: format!("cannot read schema file: {e}"),
             }),
         }
+    }
+    if sources.is_empty() && diags.is_empty() {
+        diags.push(Diagnostic {
+            file: dir.display().to_string(),
+            pos: Pos { line: 1, column: 1 },
+            message: "no schema files (*.yaml) in this directory: the client needs at least \
+                      the resources its runtime uses (CurrentUser)"
+                .into(),
+        });
     }
     let refs: Vec<(&str, &str)> = sources
         .iter()
@@ -353,6 +365,7 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
             return Err(Diagnostics(diags));
         }
     };
+    runtime_requirements(&cat, &sources, &label, &mut diags);
     if !diags.is_empty() {
         return Err(Diagnostics(diags));
     }
@@ -365,6 +378,95 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
         })
         .collect();
     Ok(cat)
+}
+
+/// A file that is not UTF-8, located at its first invalid byte.
+fn not_utf8(file: String, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let valid = &bytes[..e.valid_up_to()];
+    // The prefix is valid UTF-8 by definition of `valid_up_to`.
+    let prefix = std::str::from_utf8(valid).unwrap_or_default();
+    let pos = crate::yaml::position_of(prefix, prefix.len());
+    let bad = bytes.get(e.valid_up_to()).copied().unwrap_or_default();
+    Diagnostic {
+        file,
+        pos,
+        message: format!("not UTF-8: byte 0x{bad:02x} here; schema files must be UTF-8 text"),
+    }
+}
+
+/// What the hand-written runtime uses by name (`Gitlab::auth` returns
+/// `crate::resources::CurrentUser` from `gl.user().fetch()`): without it the
+/// client does not compile, so `check` must say so first.
+fn runtime_requirements(
+    cat: &Catalogue,
+    sources: &[(String, PathBuf, String, String)],
+    dir_label: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text_of = |file: &str| {
+        sources
+            .iter()
+            .find(|(d, ..)| d == file)
+            .map_or("", |(.., t)| t.as_str())
+    };
+    let index_in_file = |r: &Resource| {
+        cat.resources
+            .iter()
+            .filter(|x| x.file == r.file)
+            .position(|x| std::ptr::eq(x, r))
+            .unwrap_or(0)
+    };
+    let at = |r: &Resource, k: &str| {
+        locate(
+            text_of(&r.file),
+            &[key("resources"), Seg::Index(index_in_file(r)), key(k)],
+        )
+    };
+    let Some(r) = cat.get("CurrentUser") else {
+        let (file, pos) = match cat
+            .resources
+            .iter()
+            .find(|r| r.accessor.as_deref() == Some("user") || r.path == "/user")
+        {
+            Some(r) => (r.file.clone(), at(r, "name")),
+            None => (dir_label.to_string(), Pos { line: 1, column: 1 }),
+        };
+        diags.push(Diagnostic {
+            file,
+            pos,
+            message: "the runtime needs a resource named CurrentUser (path /user, accessor user, \
+                      operations [get_without_id]): Gitlab::auth returns it; no schema file declares it"
+                .into(),
+        });
+        return;
+    };
+    if r.accessor.as_deref() != Some("user") {
+        diags.push(Diagnostic {
+            file: r.file.clone(),
+            pos: at(
+                r,
+                if r.accessor.is_some() {
+                    "accessor"
+                } else {
+                    "name"
+                },
+            ),
+            message: format!(
+                "CurrentUser needs `accessor: user` (Gitlab::auth calls gl.user()), not {}",
+                r.accessor
+                    .as_deref()
+                    .map_or("none".to_string(), |a| format!("'{a}'"))
+            ),
+        });
+    }
+    if !r.has(Operation::GetWithoutId) {
+        diags.push(Diagnostic {
+            file: r.file.clone(),
+            pos: at(r, "operations"),
+            message: "CurrentUser needs the get_without_id operation (Gitlab::auth fetches it)"
+                .into(),
+        });
+    }
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {

@@ -43,11 +43,15 @@ impl fmt::Debug for Section {
     }
 }
 
+/// The largest configuration file [`Config::load`] reads.
+pub const MAX_CONFIG_FILE_SIZE: u64 = 1024 * 1024;
+
 /// The merged content of one or more python-gitlab configuration files.
 #[derive(Clone, Default)]
 pub struct Config {
     pub(super) files: Vec<PathBuf>,
     pub(super) sections: Vec<Section>,
+    pub(super) warnings: Vec<String>,
 }
 
 impl fmt::Debug for Config {
@@ -100,18 +104,29 @@ impl Config {
     }
 
     /// Reads `files` in order (each must exist), later files overriding earlier ones key by key.
+    ///
+    /// Only regular files of at most 1 MiB are read
+    /// (`/dev/zero` or a directory is an error, not an endless read). On unix,
+    /// a file that holds a token (not a `helper:`) and that other users may
+    /// read adds a [warning](Self::warnings), also logged with `tracing`.
     pub fn load(files: &[PathBuf]) -> std::result::Result<Config, ConfigError> {
         let mut cfg = Config::empty();
         for f in files {
-            let text = std::fs::read_to_string(f).map_err(|e| ConfigError {
-                file: Some(f.clone()),
-                section: None,
-                key: None,
-                message: format!("cannot read the configuration file: {e}"),
-            })?;
-            cfg.merge(Config::parse(&text, f)?);
+            let text = read_config_file(f)?;
+            let mut one = Config::parse(&text, f)?;
+            if let Some(w) = readable_by_others(f, &one) {
+                tracing::warn!("{w}");
+                one.warnings.push(w);
+            }
+            cfg.merge(one);
         }
         Ok(cfg)
+    }
+
+    /// Problems worth telling the user that do not stop the configuration from
+    /// being used, such as a token in a file other users can read.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// `files` when given, else the files of [`search_paths`](Self::search_paths).
@@ -140,9 +155,11 @@ impl Config {
             key: None,
             message: format!("not a valid INI file: {e}"),
         })?;
+        check_duplicates(text, origin)?;
         let mut cfg = Config {
             files: vec![origin.to_path_buf()],
             sections: Vec::new(),
+            warnings: Vec::new(),
         };
         for (name, props) in parsed.iter() {
             let Some(name) = name else {
@@ -181,6 +198,7 @@ impl Config {
 
     pub(super) fn merge(&mut self, other: Config) {
         self.files.extend(other.files);
+        self.warnings.extend(other.warnings);
         for s in other.sections {
             self.merge_section(s);
         }
@@ -230,10 +248,24 @@ pub(super) struct Located {
     pub(super) file: PathBuf,
     pub(super) section: String,
     pub(super) key: String,
+    /// What `%(private_token)s`-style interpolation of credentials put into `value`.
+    pub(super) secrets: Vec<String>,
 }
 
 impl Located {
+    /// An error about this value. When interpolation pulled a credential into
+    /// it, the value and the credential are hidden from the message.
     pub(super) fn error(&self, message: impl Into<String>) -> ConfigError {
+        let mut message = message.into();
+        if !self.secrets.is_empty() {
+            if !self.value.is_empty() {
+                message =
+                    message.replace(&self.value, "<hidden: the value interpolates a credential>");
+            }
+            for s in self.secrets.iter().filter(|s| !s.is_empty()) {
+                message = message.replace(s.as_str(), "***");
+            }
+        }
         ConfigError::at(Some(&self.file), &self.section, &self.key, message)
     }
 }
@@ -243,4 +275,128 @@ pub(super) fn set_entry(entries: &mut Vec<Entry>, e: Entry) {
         Some(slot) => *slot = e,
         None => entries.push(e),
     }
+}
+
+/// A configuration file's text: a regular file of at most [`MAX_CONFIG_FILE_SIZE`] bytes.
+fn read_config_file(f: &Path) -> std::result::Result<String, ConfigError> {
+    use std::io::Read;
+    let fail = |message: String| ConfigError {
+        file: Some(f.to_path_buf()),
+        section: None,
+        key: None,
+        message,
+    };
+    let not_regular = || {
+        fail("not a regular file: a configuration file must be a plain file (not a device, pipe or directory)".into())
+    };
+    // Checked before opening, so that opening a FIFO cannot block.
+    let meta = std::fs::metadata(f)
+        .map_err(|e| fail(format!("cannot read the configuration file: {e}")))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(f)
+        .map_err(|e| fail(format!("cannot read the configuration file: {e}")))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read the configuration file: {e}")))?;
+    if bytes.len() as u64 > MAX_CONFIG_FILE_SIZE {
+        return Err(fail(format!(
+            "larger than {} MiB: this is not a python-gitlab configuration file",
+            MAX_CONFIG_FILE_SIZE / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))
+}
+
+/// The warning for a file holding a literal token that other users may read.
+#[cfg(unix)]
+fn readable_by_others(f: &Path, cfg: &Config) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(f).ok()?.permissions().mode();
+    if mode & 0o044 == 0 {
+        return None;
+    }
+    let holds_token = cfg.sections.iter().flat_map(|s| &s.entries).any(|e| {
+        let v = e.value.trim();
+        SECRET_KEYS.contains(&e.key.as_str())
+            && !v.is_empty()
+            && !v
+                .get(..super::HELPER_PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(super::HELPER_PREFIX))
+    });
+    holds_token.then(|| {
+        format!(
+            "{} is readable by other users (mode {:03o}) and holds a token: run `chmod 600` on it or use `helper:`",
+            f.display(),
+            mode & 0o777
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_: &Path, _: &Config) -> Option<String> {
+    None
+}
+
+/// Python's `configparser` (strict, its default) refuses a key given twice in
+/// one section of one file, and a section header given twice: so do we, with
+/// both line numbers, rather than letting one silently win.
+fn check_duplicates(text: &str, origin: &Path) -> std::result::Result<(), ConfigError> {
+    let mut sections: Vec<(String, usize)> = Vec::new();
+    // Keys of the current section with their lines.
+    let mut keys: Vec<(String, usize)> = Vec::new();
+    let mut section: Option<String> = None;
+    let mut in_value = false;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if in_value && line.starts_with([' ', '\t']) {
+            continue; // a continuation line
+        }
+        if let Some(inner) = trimmed.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            let name = inner.trim().to_string();
+            if let Some((_, first)) = sections.iter().find(|(s, _)| *s == name) {
+                return Err(ConfigError {
+                    file: Some(origin.to_path_buf()),
+                    section: Some(name.clone()),
+                    key: None,
+                    message: format!(
+                        "section [{name}] appears twice (lines {first} and {n}); merge them into one"
+                    ),
+                });
+            }
+            sections.push((name.clone(), n));
+            section = Some(name);
+            keys.clear();
+            in_value = false;
+            continue;
+        }
+        let Some(cut) = trimmed.find(['=', ':']) else {
+            in_value = false;
+            continue;
+        };
+        let key = trimmed[..cut].trim().to_lowercase();
+        in_value = true;
+        let Some(s) = &section else { continue };
+        if let Some((_, first)) = keys.iter().find(|(k, _)| *k == key) {
+            return Err(ConfigError {
+                file: Some(origin.to_path_buf()),
+                section: Some(s.clone()),
+                key: Some(key.clone()),
+                message: format!(
+                    "given twice in this section (lines {first} and {n}); keep one (Python's configparser refuses this too)"
+                ),
+            });
+        }
+        keys.push((key, n));
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! expansion python-gitlab applies to helper commands and file paths.
 
 use super::ini::{Config, Entry, Located};
-use super::{ConfigError, EnvLookup, DEFAULTS};
+use super::{ConfigError, EnvLookup, DEFAULTS, SECRET_KEYS};
 
 impl Config {
     /// A raw value after interpolation: the section's own, then `[DEFAULT]`'s.
@@ -16,21 +16,26 @@ impl Config {
             .and_then(|s| s.get(key))
             .or_else(|| self.section(DEFAULTS).and_then(|s| s.get(key)));
         let Some(e) = entry else { return Ok(None) };
-        let value = self.interpolate(section, e, 0)?;
+        let mut secrets = Vec::new();
+        let value = self.interpolate(section, e, 0, &mut secrets)?;
         Ok(Some(Located {
             value,
             file: e.file.clone(),
             section: section.to_string(),
             key: key.to_string(),
+            secrets,
         }))
     }
 
-    /// Expands `%%` and `%(name)s` the way Python's `configparser` does.
+    /// Expands `%%` and `%(name)s` the way Python's `configparser` does. The
+    /// expansions of credential keys are added to `secrets`, so that messages
+    /// about the value can hide them.
     pub(super) fn interpolate(
         &self,
         section: &str,
         e: &Entry,
         depth: usize,
+        secrets: &mut Vec<String>,
     ) -> std::result::Result<String, ConfigError> {
         let fail = |m: String| ConfigError::at(Some(&e.file), section, &e.key, m);
         if !e.value.contains('%') {
@@ -66,7 +71,11 @@ impl Config {
                             "%({name})s refers to a key that [{section}] does not have"
                         ))
                     })?;
-                out.push_str(&self.interpolate(section, target, depth + 1)?);
+                let expanded = self.interpolate(section, target, depth + 1, secrets)?;
+                if SECRET_KEYS.contains(&name.as_str()) {
+                    secrets.push(expanded.clone());
+                }
+                out.push_str(&expanded);
                 rest = &r[close + 2..];
             } else {
                 return Err(fail(

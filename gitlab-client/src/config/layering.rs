@@ -22,6 +22,23 @@ impl Config {
         self.raw(GLOBAL, key)
     }
 
+    /// How long a credential helper may run: `GITLAB_HELPER_TIMEOUT`, else
+    /// `helper_timeout` of the server section or `[global]` (seconds), else
+    /// [`DEFAULT_HELPER_TIMEOUT`](super::helpers::DEFAULT_HELPER_TIMEOUT).
+    pub(super) fn helper_timeout(
+        &self,
+        server: Option<&str>,
+        env: EnvLookup<'_>,
+    ) -> std::result::Result<Duration, ConfigError> {
+        if let Some(v) = env("GITLAB_HELPER_TIMEOUT").filter(|v| !v.trim().is_empty()) {
+            return parse_timeout(&v).map_err(|m| ConfigError::env("GITLAB_HELPER_TIMEOUT", m));
+        }
+        match self.setting(server, "helper_timeout")? {
+            Some(v) => parse_timeout(&v.value).map_err(|m| v.error(m)),
+            None => Ok(super::helpers::DEFAULT_HELPER_TIMEOUT),
+        }
+    }
+
     /// One setting as written for server section `server` (after interpolation),
     /// else in `[global]`: for keys this library does not use itself, such as
     /// the CLI's `pagination` and `order_by`. Credentials are not read this way
@@ -133,10 +150,11 @@ impl Config {
                     ));
                 }
             }
+            let helper_timeout = self.helper_timeout(server, env)?;
             let mut tokens = Vec::new();
             for key in SECRET_KEYS {
                 if let Some(v) = self.raw(s, key)? {
-                    if let Some(secret) = resolve_secret(&v, env)? {
+                    if let Some(secret) = resolve_secret(&v, env, helper_timeout)? {
                         tokens.push((key, secret));
                     }
                 }

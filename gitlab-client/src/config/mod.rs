@@ -20,7 +20,17 @@
 //!   connection settings; a server section overrides them. `url` and the tokens
 //!   are only read from the server section.
 //! * A token written `helper: command args` is the first line the command
-//!   prints (`~` and `$VARS` expanded, no shell involved).
+//!   prints (`~` and `$VARS` expanded, no shell involved). The helper is
+//!   killed after `helper_timeout` seconds (server section, else `[global]`;
+//!   the `GITLAB_HELPER_TIMEOUT` variable wins over both; default 10), may
+//!   print at most 64 KiB, and what it writes to stderr is never repeated in
+//!   errors, since it may hold the secret.
+//! * As in Python's strict `configparser`, a key given twice in one section of
+//!   one file, or a section header given twice, is an error naming both lines.
+//! * Only regular files up to 1 MiB are read. A file holding a literal token
+//!   that other users can read is reported by [`Config::warnings`].
+//! * A value that interpolates a credential (`%(private_token)s`) is never
+//!   shown in an error message.
 //! * Values may use `configparser` interpolation: `%%` is a literal `%`,
 //!   `%(key)s` the value of another key of the same section (or `[DEFAULT]`).
 //!

@@ -433,7 +433,10 @@ fn a_failing_helper_is_a_located_error_never_an_empty_token() {
     let fail = script(&dir, "fail.sh", "echo 'vault is locked' >&2\nexit 3");
     let empty = script(&dir, "empty.sh", "echo");
     for (helper, what) in [
-        (fail.display().to_string(), "exit status 3: vault is locked"),
+        (
+            fail.display().to_string(),
+            "exit status 3 (its stderr, 16 bytes in 1 line(s), is not shown",
+        ),
         (empty.display().to_string(), "printed nothing"),
         (dir.join("missing.sh").display().to_string(), "cannot run"),
         ("'unbalanced".to_string(), "unbalanced quotes"),
@@ -447,6 +450,7 @@ fn a_failing_helper_is_a_located_error_never_an_empty_token() {
         let m = e.to_string();
         assert!(m.starts_with("/etc/gl.cfg: [s] job_token: "), "{m}");
         assert!(m.contains(what), "{m}");
+        assert!(!m.contains("vault is locked"), "{m}");
     }
 }
 
@@ -565,4 +569,179 @@ fn variable_and_home_expansion() {
     assert_eq!(expand_home("~", &env).as_deref(), Some("/home/me"));
     assert_eq!(expand_home("~other/x", &env), None);
     assert_eq!(expand_home("/abs", &env), None);
+}
+
+#[cfg(unix)]
+fn helper_error(dir: &Path, body: &str, extra: &str, env: &[(&str, &str)]) -> String {
+    let h = script(dir, &format!("h{}.sh", body.len()), body);
+    let text = format!(
+        "[global]\ndefault = s\n{extra}[s]\nurl = https://s\nprivate_token = helper: {}\n",
+        h.display()
+    );
+    Config::parse(&text, Path::new("/etc/gl.cfg"))
+        .unwrap()
+        .server_with_env(None, &env_of(env))
+        .unwrap_err()
+        .to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hanging_helper_is_killed_after_its_timeout() {
+    let dir = temp_dir();
+    let t = std::time::Instant::now();
+    let m = helper_error(
+        &dir,
+        "echo glpat-early\nexec sleep 30",
+        "helper_timeout = 0.3\n",
+        &[],
+    );
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(m.starts_with("/etc/gl.cfg: [s] private_token: "), "{m}");
+    assert!(m.contains("did not finish within 0.3s"), "{m}");
+    assert!(!m.contains("glpat-early"), "{m}");
+    // A child left behind holding the pipe does not hang us either; the variable wins.
+    let t = std::time::Instant::now();
+    let m = helper_error(
+        &dir,
+        "sleep 30 &\nsleep 30",
+        "helper_timeout = 100\n",
+        &[("GITLAB_HELPER_TIMEOUT", "0.3")],
+    );
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(m.contains("did not finish"), "{m}");
+    let m = helper_error(&dir, "echo x", "helper_timeout = soon\n", &[]);
+    assert!(m.contains("[global] helper_timeout: 'soon'"), "{m}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_helper_failing_loudly_does_not_leak_its_stderr() {
+    let dir = temp_dir();
+    let m = helper_error(
+        &dir,
+        "echo 'token glpat-secret rejected' >&2\necho more >&2\nexit 1",
+        "",
+        &[],
+    );
+    assert!(m.contains("exit status 1"), "{m}");
+    assert!(m.contains("2 line(s)"), "{m}");
+    assert!(!m.contains("glpat-secret"), "{m}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_helper_printing_too_much_is_refused() {
+    let dir = temp_dir();
+    let m = helper_error(&dir, "exec head -c 50000000 /dev/zero", "", &[]);
+    assert!(m.contains("printed more than 64 KiB"), "{m}");
+    // Just under the bound is fine: the token is the first line.
+    let h = script(
+        &dir,
+        "big.sh",
+        "echo glpat-first\nhead -c 60000 /dev/zero | tr '\\0' x",
+    );
+    let text = format!(
+        "[global]\ndefault = s\n[s]\nurl = https://s\nprivate_token = helper: {}\n",
+        h.display()
+    );
+    let s = parse(&text).server_with_env(None, &no_env).unwrap();
+    assert_eq!(secret(&s.private_token), Some("glpat-first"));
+}
+
+#[test]
+fn interpolated_credentials_never_appear_in_errors() {
+    for (key, value) in [
+        ("per_page", "%(private_token)s"),
+        ("timeout", "x%(private_token)sy"),
+        ("max_retries", "%(alias)s"),
+        ("retry_transient_errors", "%(oauth_token)s"),
+        ("api_version", "%(job_token)s"),
+    ] {
+        let text = format!(
+            "[global]\ndefault = s\n[s]\nurl = https://s\nprivate_token = glpat-SECRET\n\
+             oauth_token = oauth-SECRET\njob_token = job-SECRET\nalias = %(private_token)s\n{key} = {value}\n"
+        );
+        let e = parse(&text).server_with_env(None, &no_env).unwrap_err();
+        let m = e.to_string();
+        assert_eq!(e.key.as_deref(), Some(key), "{m}");
+        assert!(!m.contains("SECRET"), "{m}");
+        assert!(m.contains("hidden"), "{m}");
+    }
+    // Values without credentials are still quoted.
+    let e = parse("[global]\ndefault = s\n[s]\nurl = https://s\nn = 7x\nper_page = %(n)s\n")
+        .server_with_env(None, &no_env)
+        .unwrap_err();
+    assert!(e.to_string().contains("'7x'"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_in_a_file_others_can_read_is_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir();
+    let open = write(
+        &dir,
+        "open.cfg",
+        "[s]\nurl = https://s\nprivate_token = glpat-x\n",
+    );
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let c = Config::load(std::slice::from_ref(&open)).unwrap();
+    assert_eq!(c.warnings().len(), 1, "{:?}", c.warnings());
+    let w = &c.warnings()[0];
+    assert!(
+        w.contains("open.cfg is readable by other users (mode 644) and holds a token"),
+        "{w}"
+    );
+    assert!(!w.contains("glpat-x"), "{w}");
+    // Private files, and files whose tokens come from helpers, are fine.
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(Config::load(&[open]).unwrap().warnings().is_empty());
+    let helper = write(
+        &dir,
+        "helper.cfg",
+        "[s]\nurl = https://s\nprivate_token = helper: pass gl\n",
+    );
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(Config::load(&[helper]).unwrap().warnings().is_empty());
+}
+
+#[test]
+fn duplicate_keys_and_sections_are_located_errors() {
+    let e = Config::parse(
+        "[global]\ndefault = s\n[s]\nurl = https://a\n# comment\nprivate_token = x\n  continued\nURL: https://b\n",
+        Path::new("/etc/gl.cfg"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "/etc/gl.cfg: [s] url: given twice in this section (lines 4 and 8); keep one (Python's configparser refuses this too)"
+    );
+    let e = Config::parse(
+        "[s]\nurl = a\n[t]\nurl = b\n[s]\ntimeout = 1\n",
+        Path::new("x.cfg"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "x.cfg: [s]: section [s] appears twice (lines 1 and 5); merge them into one"
+    );
+    // The same key in two sections, or in two files, is fine.
+    parse("[a]\nurl = x\n[b]\nurl = y\n");
+}
+
+#[test]
+fn only_regular_files_of_bounded_size_are_loaded() {
+    let e = Config::load(&[PathBuf::from("/dev/zero")]).unwrap_err();
+    assert!(
+        e.to_string().starts_with("/dev/zero: not a regular file"),
+        "{e}"
+    );
+    let dir = temp_dir();
+    let e = Config::load(std::slice::from_ref(&dir)).unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+    let big = dir.join("big.cfg");
+    std::fs::write(&big, "#".repeat(2 * 1024 * 1024)).unwrap();
+    let e = Config::load(&[big]).unwrap_err();
+    assert!(e.to_string().contains("larger than 1 MiB"), "{e}");
 }
