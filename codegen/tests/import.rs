@@ -13,6 +13,11 @@ fn temp_dir(name: &str) -> PathBuf {
 
 const SCHEMA: &str = "\
 resources:
+  - name: CurrentUser
+    path: /user
+    accessor: user
+    id: null
+    operations: [get_without_id]
   - name: Widget
     # a person's comment stays
     path: /widgets

@@ -535,10 +535,9 @@ async fn credential_helper_success_and_failure() {
             .contains("fail.cfg: [test] private_token: credential helper"),
         "{r:?}"
     );
-    assert!(
-        r.stderr.contains("exit status 3: keyring is locked"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("exit status 3"), "{r:?}");
+    // The helper's stderr may hold secrets: it is counted, not shown.
+    assert!(!r.stderr.contains("keyring is locked"), "{r:?}");
     assert_eq!(requests(&s).await, 1, "no request after a failing helper");
 }
 

@@ -378,7 +378,7 @@ async fn created_objects_read_back_through_typed_accessors() {
     }
 
     let mr = project
-        .mergerequests()
+        .merge_requests()
         .create(ProjectMergeRequestCreate::new(
             "feature/demo",
             "main",
