@@ -1,7 +1,7 @@
 //! Parsing the command line: global options with a small fixed clap command,
 //! then a clap command built for the one resource and action asked for.
 
-use crate::catalog::{self, Action, ArgSpec, Group, Kind};
+use crate::catalog::{self, Action, ArgSpec, FileRole, Group, Kind};
 use crate::Failure;
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
 use gitlab_client::meta::{AttrType, ResourceMeta};
@@ -270,6 +270,8 @@ pub fn action_command(
         .about(catalog::describe(meta, action.kind))
         .no_binary_name(true)
         .args_override_self(true)
+        // python-gitlab (argparse) takes unambiguous prefixes of long flags.
+        .infer_long_args(true)
         .allow_negative_numbers(true)
         .after_help(
             "Values: @FILE reads a value from a file (@@ for a literal @); \
@@ -277,17 +279,37 @@ pub fn action_command(
         );
     let mut exclusive: Vec<&'static str> = Vec::new();
     for s in specs {
-        let arg = Arg::new(s.attr)
+        let mut arg = Arg::new(s.attr)
             .long(s.long.clone())
             .value_name(value_name(s))
             .action(ArgAction::Set)
             .required(s.required)
             .help(arg_help(meta, s))
             .help_heading(s.group.heading());
+        if PYTHON_KEYWORDS.contains(&s.attr) {
+            // python-gitlab names such arguments with a trailing `_` (`from_`), so its flag is `--from-`.
+            arg = arg.alias(format!("{}-", s.long));
+        }
         if s.group == Group::Exclusive {
             exclusive.push(s.attr);
         }
         cmd = cmd.arg(arg);
+    }
+    // A file given python-gitlab's way (`--filepath`) or directly.
+    for s in specs.iter().filter(|s| matches!(s.file_of, Some((_, FileRole::Path)))) {
+        if let Some((attr, _)) = s.file_of {
+            if specs.iter().any(|t| t.attr == attr && t.sent && !t.parent) {
+                let required = specs
+                    .iter()
+                    .any(|t| t.attr == attr && matches!(action.kind, Kind::Custom(a) if a.required.contains(&attr)));
+                cmd = cmd.group(
+                    ArgGroup::new("file_source")
+                        .args([attr, s.attr])
+                        .required(required)
+                        .multiple(false),
+                );
+            }
+        }
     }
     if !exclusive.is_empty() {
         cmd = cmd.group(
@@ -298,6 +320,16 @@ pub fn action_command(
         );
     }
     if matches!(action.kind, Kind::List) {
+        // python-gitlab reads `all` as a synonym of `get_all`, also where the
+        // listing has a filter of that name: there it takes a value.
+        let all_filter = meta.list_filters.contains(&"all");
+        let all = Arg::new("all")
+            .long("all")
+            .value_name("BOOL")
+            .help("Like --get-all; `--all false` fetches one page")
+            .num_args(if all_filter { 1..=1 } else { 0..=1 })
+            .default_missing_value("true")
+            .conflicts_with_all(["get_all", "no_get_all"]);
         cmd = cmd
             .next_help_heading("Pagination")
             .arg(
@@ -317,10 +349,17 @@ pub fn action_command(
             .arg(
                 Arg::new("get_all")
                     .long("get-all")
-                    .visible_alias("all")
                     .action(ArgAction::SetTrue)
                     .help("Fetch every page, streaming the items"),
-            );
+            )
+            .arg(
+                Arg::new("no_get_all")
+                    .long("no-get-all")
+                    .action(ArgAction::SetTrue)
+                    .conflicts_with("get_all")
+                    .help("Fetch one page, without the warning that more exist"),
+            )
+            .arg(all);
     }
     cmd.next_help_heading("Other options").arg(
         Arg::new("sudo")
@@ -329,6 +368,9 @@ pub fn action_command(
             .help("Run as another user (admin tokens only)"),
     )
 }
+
+/// Python keywords: python-gitlab spells arguments of these names with a trailing `_`.
+const PYTHON_KEYWORDS: [&str; 8] = ["from", "import", "in", "is", "as", "global", "class", "with"];
 
 /// The values of one parsed action.
 #[derive(Debug, Default)]
@@ -342,6 +384,10 @@ pub struct Invocation {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
     pub get_all: bool,
+    /// `--no-get-all`: one page, and no warning when more exist.
+    pub no_get_all: bool,
+    /// Extra query parameters (the id given to a manager action).
+    pub query: Vec<(String, String)>,
     pub sudo: Option<String>,
 }
 
@@ -349,11 +395,31 @@ pub struct Invocation {
 pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invocation, Failure> {
     let mut inv = Invocation::default();
     let mut values: Vec<(&ArgSpec, Param)> = Vec::new();
+    let mut file_name: Option<String> = None;
+    let mut file_from_path: Option<(&'static str, FilePart)> = None;
     for s in specs {
         let Some(raw) = m.get_one::<String>(s.attr) else {
             continue;
         };
+        if let Some((attr, role)) = s.file_of {
+            match role {
+                FileRole::Name => file_name = Some(raw.clone()),
+                FileRole::Path => {
+                    let part = FilePart::from_path(raw).map_err(|e| {
+                        Failure::Usage(format!("--{} {raw}: cannot read the file: {e}", s.long))
+                    })?;
+                    file_from_path = Some((attr, part));
+                }
+            }
+            continue;
+        }
         let param = convert(s, raw)?;
+        if s.query {
+            if let Param::Value(v) = &param {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                inv.query.push((s.attr.to_string(), text));
+            }
+        }
         if s.parent || s.id {
             let Param::Value(v) = &param else {
                 return Err(Failure::Usage(format!(
@@ -370,6 +436,36 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
         }
         if s.sent {
             values.push((s, param));
+        }
+    }
+    // File attributes of create and update are uploaded under python-gitlab's
+    // names; an action's file keeps its own name unless `--filename` gives one.
+    if matches!(kind, Kind::Create | Kind::Update) {
+        for (s, p) in values.iter_mut() {
+            if let (Param::File(part), AttrType::File) = (p, s.ty) {
+                part.file_name = python_file_name(s.attr);
+            }
+        }
+    }
+    if let Some((attr, mut part)) = file_from_path {
+        if let Some(name) = file_name {
+            part.file_name = name;
+        }
+        values.retain(|(s, _)| s.attr != attr);
+        if let Some(spec) = specs.iter().find(|s| s.attr == attr) {
+            values.push((spec, Param::File(part)));
+        }
+    }
+    let multipart = values
+        .iter()
+        .any(|(s, p)| s.ty == AttrType::File && matches!(p, Param::File(_)));
+    if multipart {
+        // python-gitlab's multipart bodies always carry `file` and `avatar`
+        // fields, empty when not given; GitLab ignores the empty one.
+        for field in ["file", "avatar"] {
+            if !values.iter().any(|(s, _)| s.attr == field) {
+                inv.attrs.insert(field, Value::String(String::new()));
+            }
         }
     }
     match kind {
@@ -393,10 +489,25 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
     if matches!(kind, Kind::List) {
         inv.page = m.get_one::<u32>("page").copied();
         inv.per_page = m.get_one::<u32>("per_page").copied();
-        inv.get_all = m.get_flag("get_all");
+        let all = m
+            .get_one::<String>("all")
+            .map(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off"));
+        inv.get_all = m.get_flag("get_all") || all == Some(true);
+        inv.no_get_all = m.get_flag("no_get_all") || all == Some(false);
     }
     inv.sudo = m.get_one::<String>("sudo").cloned();
     Ok(inv)
+}
+
+/// The file name python-gitlab gives a file attribute of a create or update:
+/// `avatar.png` for an avatar (an image), else the attribute's name (it reads
+/// only the file's content, not its name).
+fn python_file_name(attr: &str) -> String {
+    if attr == "avatar" {
+        "avatar.png".to_string()
+    } else {
+        attr.to_string()
+    }
 }
 
 /// A value as typed: `@@x` is the literal `@x`, `@path` the text of a file.

@@ -4,9 +4,9 @@ use crate::args::Invocation;
 use crate::catalog::Kind;
 use crate::output::Printer;
 use crate::Failure;
-use gitlab_client::meta::ResourceMeta;
+use gitlab_client::meta::{ResourceMeta, Returns};
 use gitlab_client::{
-    ActionResult, Attrs, CallOptions, DynManager, Gitlab, Op, Param, ServerConfig, Value,
+    ActionResult, Attrs, CallOptions, DynManager, Gitlab, Op, PageInfo, Param, ServerConfig, Value,
 };
 use std::io::{IsTerminal, Write};
 
@@ -79,9 +79,11 @@ pub async fn execute<W: Write>(
     for (placeholder, value) in inv.parents.drain(..) {
         mgr = mgr.with_parent(placeholder, value);
     }
-    if let Some(user) = inv.sudo.take() {
+    let query = std::mem::take(&mut inv.query);
+    if inv.sudo.is_some() || !query.is_empty() {
         mgr = mgr.options(CallOptions {
-            sudo: Some(user),
+            sudo: inv.sudo.take(),
+            query,
             ..CallOptions::default()
         });
     }
@@ -125,6 +127,10 @@ pub async fn execute<W: Write>(
         Kind::Custom(a) => {
             match mgr.call_action(inv.id, a, inv.required, inv.attrs).await? {
                 ActionResult::None => {}
+                // The object's new state prints like `get` and `create` do.
+                ActionResult::Json(v) if a.returns == Returns::SelfObject && v.is_object() => {
+                    printer.object(&v)?
+                }
                 ActionResult::Json(v) => printer.value(&v)?,
                 ActionResult::List(items) => printer.value(&Value::Array(items))?,
                 ActionResult::Raw(bytes) => printer.raw(&bytes)?,
@@ -151,14 +157,19 @@ async fn list<W: Write>(
     }
     let per_page = inv.per_page.or(server.per_page);
     if !inv.get_all {
-        let page = mgr
-            .list_page(&filters, per_page, inv.page.unwrap_or(1))
-            .await?;
+        // One page, and `page` is only sent when asked for (as python-gitlab does).
+        let page = mgr.pages(&filters, per_page, inv.page)?.next_page().await?;
+        let (items, info) = page.map(|p| (p.items, p.info)).unwrap_or_default();
         printer.begin_list()?;
-        for o in &page.items {
+        for o in &items {
             printer.item_object(o)?;
         }
         printer.end_list()?;
+        if inv.page.is_none() && !inv.no_get_all {
+            if let Some(note) = truncation_warning(items.len(), &info) {
+                eprintln!("{note}");
+            }
+        }
         return Ok(());
     }
     let mut pages = mgr.pages(&filters, per_page, inv.page)?;
@@ -190,4 +201,23 @@ async fn list<W: Write>(
     }
     printer.end_list()?;
     Ok(())
+}
+
+/// python-gitlab's warning when a listing shows only its first page: when
+/// the server gave a page size, the page is full and the total (if known)
+/// is larger than what was shown.
+fn truncation_warning(shown: usize, info: &PageInfo) -> Option<String> {
+    let per_page = info.per_page?;
+    if (shown as u64) < u64::from(per_page) {
+        return None;
+    }
+    let of = match info.total {
+        Some(total) if shown as u64 >= total => return None,
+        Some(total) => total.to_string(),
+        None => "more".to_string(),
+    };
+    Some(format!(
+        "warning: this is page 1 only ({shown} of {of} items); \
+         --get-all fetches every page, --no-get-all hides this warning"
+    ))
 }

@@ -531,7 +531,11 @@ impl DynManager {
 
     pub async fn update(&self, id: Option<Value>, attrs: Attrs) -> Result<ObjectCore> {
         self.require(Operation::Update, Op::Update)?;
-        self.validate(Op::Update, self.meta.update_attrs(), &|a| attrs.contains(a))?;
+        // The id attribute is given by the id, which goes in the path.
+        let by_id = |a: &str| id.is_some() && self.meta.id_attr == Some(a);
+        self.validate(Op::Update, self.meta.update_attrs(), &|a| {
+            attrs.contains(a) || by_id(a)
+        })?;
         let path = self.object_path(id.as_ref().filter(|_| self.meta.id_attr.is_some()))?;
         let method = self.meta.update_method;
         let body = encode_body(&self.types(), &attrs);
