@@ -85,6 +85,12 @@ pub struct Action {
     pub returns: Returns,
     pub on: ActionTarget,
     pub doc: Option<String>,
+    /// Argument → JSON text of the value sent when none is given.
+    #[serde(serialize_with = "as_map")]
+    pub defaults: Vec<(String, String)>,
+    /// Argument → name on the wire.
+    #[serde(serialize_with = "as_map")]
+    pub wire: Vec<(String, String)>,
 }
 
 fn as_map<S: Serializer, V: Serialize>(v: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
@@ -861,10 +867,33 @@ impl Cx<'_> {
                 }
             }
         }
+        let args: Vec<&String> = a.required.iter().chain(&a.optional).collect();
+        for (k, what) in a
+            .defaults
+            .0
+            .iter()
+            .map(|(k, _)| (k, "defaults"))
+            .chain(a.wire.0.iter().map(|(k, _)| (k, "wire")))
+        {
+            if !args.contains(&k) {
+                self.err(
+                    diags,
+                    &sub(what),
+                    format!("'{what}' of action '{name}' {ctx} names '{k}', which is not one of its required or optional arguments"),
+                );
+            }
+        }
         if diags.len() > before {
             return None;
         }
         Some(Action {
+            defaults: a
+                .defaults
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+            wire: a.wire.0.clone(),
             cli_name: a.cli_name.clone(),
             name,
             method,

@@ -361,8 +361,14 @@ fn action_meta(a: &Action) -> TokenStream {
         ActionTarget::Object => quote! { ActionTarget::Object },
         ActionTarget::Manager => quote! { ActionTarget::Manager },
     };
+    let pairs = |v: &[(String, String)]| {
+        let items = v.iter().map(|(k, x)| quote! { (#k, #x) });
+        quote! { &[#(#items),*] }
+    };
+    let defaults = pairs(&a.defaults);
+    let wire = pairs(&a.wire);
     quote! {
-        ActionMeta { name: #name, cli_name: #cli_name, doc: #doc, method: #method, path: #path, required: #req, optional: #opt, returns: #ret, on: #on }
+        ActionMeta { name: #name, cli_name: #cli_name, doc: #doc, method: #method, path: #path, required: #req, optional: #opt, returns: #ret, on: #on, defaults: #defaults, wire: #wire }
     }
 }
 

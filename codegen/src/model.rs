@@ -105,6 +105,12 @@ pub struct RawAction {
     pub optional: Vec<String>,
     #[serde(default)]
     pub returns: Option<Returns>,
+    /// Argument → value sent when the caller gives none (python-gitlab's defaults).
+    #[serde(default)]
+    pub defaults: OrderedMap<serde_json::Value>,
+    /// Argument → the name GitLab expects on the wire, when they differ.
+    #[serde(default)]
+    pub wire: OrderedMap<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

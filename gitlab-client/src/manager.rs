@@ -708,6 +708,13 @@ impl DynManager {
         for (k, v) in optional.iter() {
             args.insert(k, v.clone());
         }
+        for (k, json) in a.defaults {
+            if !args.contains(k) {
+                // Written by the generator from a JSON value, so it parses.
+                let v: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+                args.insert(*k, v);
+            }
+        }
         let lookup = |name: &str| -> Option<Value> {
             if name == "id" {
                 return object.and_then(|o| o.id().cloned());
@@ -725,7 +732,8 @@ impl DynManager {
         let mut rest = Attrs::new();
         for (k, v) in args.iter() {
             if !a.path.contains(&format!("{{{k}}}")) {
-                rest.push(k.to_string(), v.clone());
+                let wire = a.wire.iter().find(|(n, _)| *n == k).map_or(k, |(_, w)| *w);
+                rest.push(wire.to_string(), v.clone());
             }
         }
         let types = self.types();

@@ -119,6 +119,12 @@ pub struct ActionMeta {
     pub optional: &'static [&'static str],
     pub returns: Returns,
     pub on: ActionTarget,
+    /// Argument → JSON text of the value sent when the caller gives none
+    /// (python-gitlab's defaults, e.g. `recursive: "False"`).
+    pub defaults: &'static [(&'static str, &'static str)],
+    /// Argument → the name GitLab expects on the wire, when it differs
+    /// (`to_namespace` is sent as `namespace`).
+    pub wire: &'static [(&'static str, &'static str)],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
