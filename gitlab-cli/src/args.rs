@@ -199,6 +199,77 @@ pub fn parse_globals(
     Ok((g, rest))
 }
 
+/// A hint when the words after the action hold a global option (`-f id`
+/// after `project get`): those go before the resource. `None` when no word is
+/// one, or when the action has a flag of that name itself.
+pub fn misplaced_global(
+    resource: &str,
+    action: &str,
+    words: &[String],
+    specs: &[ArgSpec],
+) -> Option<String> {
+    let globals = global_command();
+    for (i, w) in words.iter().enumerate() {
+        let flag = w.split('=').next().unwrap_or(w);
+        let found = globals.get_arguments().find(|a| {
+            if let Some(long) = flag.strip_prefix("--") {
+                a.get_long() == Some(long) || a.get_all_aliases().is_some_and(|v| v.contains(&long))
+            } else if let Some(short) = flag.strip_prefix('-').filter(|s| s.chars().count() == 1) {
+                a.get_short().map(String::from).as_deref() == Some(short)
+            } else {
+                false
+            }
+        });
+        let Some(global) = found else { continue };
+        let name = global.get_long().unwrap_or_default();
+        // The action's own flags, and the ones every listing has, are not misplaced.
+        if specs.iter().any(|s| s.long == name) || ["per-page", "sudo", "help"].contains(&name) {
+            continue;
+        }
+        // The option with its value, moved before the resource.
+        let takes_value = global.get_action().takes_values() && !w.contains('=');
+        let end = if takes_value {
+            (i + 2).min(words.len())
+        } else {
+            i + 1
+        };
+        let moved = words[i..end].join(" ");
+        let others: Vec<&str> = words[..i]
+            .iter()
+            .chain(&words[end..])
+            .map(String::as_str)
+            .collect();
+        let mut fixed = format!("gitlab {moved} {resource} {action}");
+        if !others.is_empty() {
+            fixed.push(' ');
+            fixed.push_str(&others.join(" "));
+        }
+        return Some(format!(
+            "'{flag}' is a global option and goes before the resource: {fixed}"
+        ));
+    }
+    None
+}
+
+/// The usage line of an action: its required flags, then `[OPTIONS]`.
+fn usage_line(resource: &str, action: &str, specs: &[ArgSpec]) -> String {
+    let mut line = format!("gitlab [GLOBAL OPTIONS] {resource} {action}");
+    for s in specs.iter().filter(|s| s.required) {
+        line.push_str(&format!(" --{} <{}>", s.long, value_name(s)));
+    }
+    let exclusive: Vec<String> = specs
+        .iter()
+        .filter(|s| s.group == Group::Exclusive)
+        .map(|s| format!("--{} <{}>", s.long, value_name(s)))
+        .collect();
+    if !exclusive.is_empty() {
+        line.push_str(&format!(" <{}>", exclusive.join("|")));
+    }
+    // Every action has optional flags (at least --sudo).
+    line.push_str(" [OPTIONS]");
+    line
+}
+
 /// `gitlab <resource> --help`: the resource's actions.
 pub fn resource_command(name: &str, meta: &'static ResourceMeta, actions: &[Action]) -> Command {
     let mut cmd = Command::new(name.to_string())
@@ -267,6 +338,9 @@ pub fn action_command(
 ) -> Command {
     let mut cmd = Command::new(action.name.clone())
         .bin_name(format!("gitlab {resource} {}", action.name))
+        // clap's own usage line lists the flags given so far, which makes
+        // optional filters look required; ours shows what is required.
+        .override_usage(usage_line(resource, &action.name, specs))
         .about(catalog::describe(meta, action.kind))
         .no_binary_name(true)
         .args_override_self(true)
@@ -296,12 +370,16 @@ pub fn action_command(
         cmd = cmd.arg(arg);
     }
     // A file given python-gitlab's way (`--filepath`) or directly.
-    for s in specs.iter().filter(|s| matches!(s.file_of, Some((_, FileRole::Path)))) {
+    for s in specs
+        .iter()
+        .filter(|s| matches!(s.file_of, Some((_, FileRole::Path))))
+    {
         if let Some((attr, _)) = s.file_of {
             if specs.iter().any(|t| t.attr == attr && t.sent && !t.parent) {
-                let required = specs
-                    .iter()
-                    .any(|t| t.attr == attr && matches!(action.kind, Kind::Custom(a) if a.required.contains(&attr)));
+                let required = specs.iter().any(|t| {
+                    t.attr == attr
+                        && matches!(action.kind, Kind::Custom(a) if a.required.contains(&attr))
+                });
                 cmd = cmd.group(
                     ArgGroup::new("file_source")
                         .args([attr, s.attr])
@@ -370,7 +448,9 @@ pub fn action_command(
 }
 
 /// Python keywords: python-gitlab spells arguments of these names with a trailing `_`.
-const PYTHON_KEYWORDS: [&str; 8] = ["from", "import", "in", "is", "as", "global", "class", "with"];
+const PYTHON_KEYWORDS: [&str; 8] = [
+    "from", "import", "in", "is", "as", "global", "class", "with",
+];
 
 /// The values of one parsed action.
 #[derive(Debug, Default)]
@@ -489,9 +569,12 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
     if matches!(kind, Kind::List) {
         inv.page = m.get_one::<u32>("page").copied();
         inv.per_page = m.get_one::<u32>("per_page").copied();
-        let all = m
-            .get_one::<String>("all")
-            .map(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off"));
+        let all = m.get_one::<String>("all").map(|v| {
+            !matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "" | "0" | "false" | "no" | "off"
+            )
+        });
         inv.get_all = m.get_flag("get_all") || all == Some(true);
         inv.no_get_all = m.get_flag("no_get_all") || all == Some(false);
     }

@@ -373,7 +373,10 @@ fn python_file_flags(meta: &'static ResourceMeta, a: &ActionMeta, out: &mut Vec<
     } else {
         &[("path", FileRole::Path)]
     };
-    if flags.iter().any(|(f, _)| a.required.contains(f) || a.optional.contains(f)) {
+    if flags
+        .iter()
+        .any(|(f, _)| a.required.contains(f) || a.optional.contains(f))
+    {
         return;
     }
     target.required = false;

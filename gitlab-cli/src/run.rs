@@ -3,69 +3,13 @@
 use crate::args::Invocation;
 use crate::catalog::Kind;
 use crate::output::Printer;
+use crate::progress::Progress;
 use crate::Failure;
 use gitlab_client::meta::{ResourceMeta, Returns};
 use gitlab_client::{
     ActionResult, Attrs, CallOptions, DynManager, Gitlab, Op, PageInfo, Param, ServerConfig, Value,
 };
-use std::io::{IsTerminal, Write};
-
-/// Progress of a `--get-all` listing on stderr, only when stderr is a terminal.
-struct Progress {
-    on: bool,
-    pages: u32,
-    items: u64,
-    total: Option<u64>,
-}
-
-impl Progress {
-    fn new() -> Self {
-        Progress {
-            on: std::io::stderr().is_terminal(),
-            pages: 0,
-            items: 0,
-            total: None,
-        }
-    }
-
-    fn record(&mut self, items: usize, total: Option<u64>) {
-        self.pages += 1;
-        self.items += items as u64;
-        self.total = total.or(self.total);
-    }
-
-    /// Shows how far the listing got while the next page is on its way.
-    fn show(&self) {
-        if self.on && self.pages > 0 {
-            let of = self.total.map(|t| format!(" of {t}")).unwrap_or_default();
-            let mut e = std::io::stderr().lock();
-            let items = plural(self.items, "item");
-            let pages = plural(u64::from(self.pages), "page");
-            let _ = write!(
-                e,
-                "\r\x1b[Kfetched {items}{of} in {pages}, fetching more..."
-            );
-            let _ = e.flush();
-        }
-    }
-
-    /// Clears the line before anything else goes to the terminal.
-    fn clear(&self) {
-        if self.on && self.pages > 0 {
-            let mut e = std::io::stderr().lock();
-            let _ = write!(e, "\r\x1b[K");
-            let _ = e.flush();
-        }
-    }
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
+use std::io::Write;
 
 pub async fn execute<W: Write>(
     gl: &Gitlab,
@@ -125,7 +69,11 @@ pub async fn execute<W: Write>(
             Ok(())
         }
         Kind::Custom(a) => {
-            match mgr.call_action(inv.id, a, inv.required, inv.attrs).await? {
+            // A download can take a while: show that it runs (terminal only).
+            let progress = (a.returns == Returns::Raw).then(|| Progress::start("downloading"));
+            let result = mgr.call_action(inv.id, a, inv.required, inv.attrs).await;
+            drop(progress);
+            match result? {
                 ActionResult::None => {}
                 // The object's new state prints like `get` and `create` do.
                 ActionResult::Json(v) if a.returns == Returns::SelfObject && v.is_object() => {
@@ -173,15 +121,14 @@ async fn list<W: Write>(
         return Ok(());
     }
     let mut pages = mgr.pages(&filters, per_page, inv.page)?;
-    let mut progress = Progress::new();
+    let mut progress = Progress::start("fetching the first page");
     let mut started = false;
     let result = async {
         loop {
-            progress.show();
-            let page = pages.next_page().await;
-            progress.clear();
-            let Some(page) = page? else { break };
-            progress.record(page.items.len(), page.info.total);
+            let Some(page) = pages.next_page().await? else {
+                break;
+            };
+            progress.page(page.items.len(), page.info.total);
             if !started {
                 printer.begin_list()?;
                 started = true;
