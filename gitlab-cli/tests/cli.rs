@@ -9,6 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+#[path = "cli/parity.rs"]
+mod parity;
+#[path = "cli/ux.rs"]
+mod ux;
+
 const BIN: &str = env!("CARGO_BIN_EXE_gitlab");
 
 struct Run {
