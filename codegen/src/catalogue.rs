@@ -169,6 +169,12 @@ pub struct Action {
     /// Value type of each argument that has one (the action's own, else the resource's).
     #[serde(serialize_with = "as_map")]
     pub attributes: Vec<(String, String)>,
+    /// Argument → JSON text of the value sent when none is given.
+    #[serde(serialize_with = "as_map")]
+    pub defaults: Vec<(String, String)>,
+    /// Argument → name on the wire.
+    #[serde(serialize_with = "as_map")]
+    pub wire: Vec<(String, String)>,
 }
 
 fn as_map<S: Serializer, V: Serialize>(v: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
@@ -1419,12 +1425,35 @@ impl Cx<'_> {
             }
         }
         let docs_url = self.docs_url(diags, &sub("docs_url"), &a.docs_url, ctx);
+        let args: Vec<&String> = a.required.iter().chain(&a.optional).collect();
+        for (k, what) in a
+            .defaults
+            .0
+            .iter()
+            .map(|(k, _)| (k, "defaults"))
+            .chain(a.wire.0.iter().map(|(k, _)| (k, "wire")))
+        {
+            if !args.contains(&k) {
+                self.err(
+                    diags,
+                    &sub(what),
+                    format!("'{what}' of action '{name}' {ctx} names '{k}', which is not one of its required or optional arguments"),
+                );
+            }
+        }
         if diags.len() > before {
             return None;
         }
         Some(Action {
             docs_url,
             attributes,
+            defaults: a
+                .defaults
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+            wire: a.wire.0.clone(),
             cli_name: a.cli_name.clone(),
             name,
             method,

@@ -862,10 +862,12 @@ fn action_meta(a: &Action) -> TokenStream {
     let req = strs(&a.required);
     let opt = strs(&a.optional);
     let attributes = pairs(&a.attributes);
+    let defaults = pairs(&a.defaults);
+    let wire = pairs(&a.wire);
     let ret = word(a.returns);
     let on = word(a.on);
     quote! {
-        ActionMeta { name: #name, cli_name: #cli_name, doc: #doc, docs_url: #docs_url, method: #method, path: #path, required: #req, optional: #opt, attributes: #attributes, returns: #ret, on: #on }
+        ActionMeta { name: #name, cli_name: #cli_name, doc: #doc, docs_url: #docs_url, method: #method, path: #path, required: #req, optional: #opt, attributes: #attributes, returns: #ret, on: #on, defaults: #defaults, wire: #wire }
     }
 }
 

@@ -185,6 +185,12 @@ pub struct RawAction {
     /// Value types of arguments whose type differs from the resource's `attributes`.
     #[serde(default)]
     pub attributes: OrderedMap<String>,
+    /// Argument → value sent when the caller gives none (python-gitlab's defaults).
+    #[serde(default)]
+    pub defaults: OrderedMap<serde_json::Value>,
+    /// Argument → the name GitLab expects on the wire, when they differ.
+    #[serde(default)]
+    pub wire: OrderedMap<String>,
 }
 
 /// Distinguishes an absent key (`None`) from an explicit `null` (`Some(None)`).

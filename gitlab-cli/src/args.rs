@@ -1,7 +1,7 @@
 //! Parsing the command line: global options with a small fixed clap command,
 //! then a clap command built for the one resource and action asked for.
 
-use crate::catalog::{self, Action, ArgSpec, Group, Kind};
+use crate::catalog::{self, Action, ArgSpec, FileRole, Group, Kind};
 use crate::Failure;
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
 use gitlab_client::meta::{AttrType, Operation, ResourceMeta};
@@ -199,6 +199,77 @@ pub fn parse_globals(
     Ok((g, rest))
 }
 
+/// A hint when the words after the action hold a global option (`-f id`
+/// after `project get`): those go before the resource. `None` when no word is
+/// one, or when the action has a flag of that name itself.
+pub fn misplaced_global(
+    resource: &str,
+    action: &str,
+    words: &[String],
+    specs: &[ArgSpec],
+) -> Option<String> {
+    let globals = global_command();
+    for (i, w) in words.iter().enumerate() {
+        let flag = w.split('=').next().unwrap_or(w);
+        let found = globals.get_arguments().find(|a| {
+            if let Some(long) = flag.strip_prefix("--") {
+                a.get_long() == Some(long) || a.get_all_aliases().is_some_and(|v| v.contains(&long))
+            } else if let Some(short) = flag.strip_prefix('-').filter(|s| s.chars().count() == 1) {
+                a.get_short().map(String::from).as_deref() == Some(short)
+            } else {
+                false
+            }
+        });
+        let Some(global) = found else { continue };
+        let name = global.get_long().unwrap_or_default();
+        // The action's own flags, and the ones every listing has, are not misplaced.
+        if specs.iter().any(|s| s.long == name) || ["per-page", "sudo", "help"].contains(&name) {
+            continue;
+        }
+        // The option with its value, moved before the resource.
+        let takes_value = global.get_action().takes_values() && !w.contains('=');
+        let end = if takes_value {
+            (i + 2).min(words.len())
+        } else {
+            i + 1
+        };
+        let moved = words[i..end].join(" ");
+        let others: Vec<&str> = words[..i]
+            .iter()
+            .chain(&words[end..])
+            .map(String::as_str)
+            .collect();
+        let mut fixed = format!("gitlab {moved} {resource} {action}");
+        if !others.is_empty() {
+            fixed.push(' ');
+            fixed.push_str(&others.join(" "));
+        }
+        return Some(format!(
+            "'{flag}' is a global option and goes before the resource: {fixed}"
+        ));
+    }
+    None
+}
+
+/// The usage line of an action: its required flags, then `[OPTIONS]`.
+fn usage_line(resource: &str, action: &str, specs: &[ArgSpec]) -> String {
+    let mut line = format!("gitlab [GLOBAL OPTIONS] {resource} {action}");
+    for s in specs.iter().filter(|s| s.required) {
+        line.push_str(&format!(" --{} <{}>", s.long, value_name(s)));
+    }
+    let exclusive: Vec<String> = specs
+        .iter()
+        .filter(|s| s.group == Group::Exclusive)
+        .map(|s| format!("--{} <{}>", s.long, value_name(s)))
+        .collect();
+    if !exclusive.is_empty() {
+        line.push_str(&format!(" <{}>", exclusive.join("|")));
+    }
+    // Every action has optional flags (at least --sudo).
+    line.push_str(" [OPTIONS]");
+    line
+}
+
 /// `gitlab <resource> --help`: the resource's actions.
 pub fn resource_command(name: &str, meta: &'static ResourceMeta, actions: &[Action]) -> Command {
     let mut cmd = Command::new(name.to_string())
@@ -267,9 +338,14 @@ pub fn action_command(
 ) -> Command {
     let mut cmd = Command::new(action.name.clone())
         .bin_name(format!("gitlab {resource} {}", action.name))
+        // clap's own usage line lists the flags given so far, which makes
+        // optional filters look required; ours shows what is required.
+        .override_usage(usage_line(resource, &action.name, specs))
         .about(catalog::describe(meta, action.kind))
         .no_binary_name(true)
         .args_override_self(true)
+        // python-gitlab (argparse) takes unambiguous prefixes of long flags.
+        .infer_long_args(true)
         .allow_negative_numbers(true)
         .after_help(
             "Values: @FILE reads a value from a file (@@ for a literal @); \
@@ -277,17 +353,41 @@ pub fn action_command(
         );
     let mut exclusive: Vec<&'static str> = Vec::new();
     for s in specs {
-        let arg = Arg::new(s.attr)
+        let mut arg = Arg::new(s.attr)
             .long(s.long.clone())
             .value_name(value_name(s))
             .action(ArgAction::Set)
             .required(s.required)
             .help(arg_help(meta, s))
             .help_heading(s.group.heading());
+        if PYTHON_KEYWORDS.contains(&s.attr) {
+            // python-gitlab names such arguments with a trailing `_` (`from_`), so its flag is `--from-`.
+            arg = arg.alias(format!("{}-", s.long));
+        }
         if s.group == Group::Exclusive {
             exclusive.push(s.attr);
         }
         cmd = cmd.arg(arg);
+    }
+    // A file given python-gitlab's way (`--filepath`) or directly.
+    for s in specs
+        .iter()
+        .filter(|s| matches!(s.file_of, Some((_, FileRole::Path))))
+    {
+        if let Some((attr, _)) = s.file_of {
+            if specs.iter().any(|t| t.attr == attr && t.sent && !t.parent) {
+                let required = specs.iter().any(|t| {
+                    t.attr == attr
+                        && matches!(action.kind, Kind::Custom(a) if a.required.contains(&attr))
+                });
+                cmd = cmd.group(
+                    ArgGroup::new("file_source")
+                        .args([attr, s.attr])
+                        .required(required)
+                        .multiple(false),
+                );
+            }
+        }
     }
     if !exclusive.is_empty() {
         cmd = cmd.group(
@@ -298,6 +398,16 @@ pub fn action_command(
         );
     }
     if matches!(action.kind, Kind::Op(Operation::List)) {
+        // python-gitlab reads `all` as a synonym of `get_all`, also where the
+        // listing has a filter of that name: there it takes a value.
+        let all_filter = meta.list_filters.contains(&"all");
+        let all = Arg::new("all")
+            .long("all")
+            .value_name("BOOL")
+            .help("Like --get-all; `--all false` fetches one page")
+            .num_args(if all_filter { 1..=1 } else { 0..=1 })
+            .default_missing_value("true")
+            .conflicts_with_all(["get_all", "no_get_all"]);
         cmd = cmd
             .next_help_heading("Pagination")
             .arg(
@@ -317,10 +427,17 @@ pub fn action_command(
             .arg(
                 Arg::new("get_all")
                     .long("get-all")
-                    .visible_alias("all")
                     .action(ArgAction::SetTrue)
                     .help("Fetch every page, streaming the items"),
-            );
+            )
+            .arg(
+                Arg::new("no_get_all")
+                    .long("no-get-all")
+                    .action(ArgAction::SetTrue)
+                    .conflicts_with("get_all")
+                    .help("Fetch one page, without the warning that more exist"),
+            )
+            .arg(all);
     }
     cmd.next_help_heading("Other options").arg(
         Arg::new("sudo")
@@ -329,6 +446,11 @@ pub fn action_command(
             .help("Run as another user (admin tokens only)"),
     )
 }
+
+/// Python keywords: python-gitlab spells arguments of these names with a trailing `_`.
+const PYTHON_KEYWORDS: [&str; 8] = [
+    "from", "import", "in", "is", "as", "global", "class", "with",
+];
 
 /// The values of one parsed action.
 #[derive(Debug, Default)]
@@ -342,6 +464,10 @@ pub struct Invocation {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
     pub get_all: bool,
+    /// `--no-get-all`: one page, and no warning when more exist.
+    pub no_get_all: bool,
+    /// Extra query parameters (the id given to a manager action).
+    pub query: Vec<(String, String)>,
     pub sudo: Option<String>,
 }
 
@@ -349,11 +475,31 @@ pub struct Invocation {
 pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invocation, Failure> {
     let mut inv = Invocation::default();
     let mut values: Vec<(&ArgSpec, Param)> = Vec::new();
+    let mut file_name: Option<String> = None;
+    let mut file_from_path: Option<(&'static str, FilePart)> = None;
     for s in specs {
         let Some(raw) = m.get_one::<String>(s.attr) else {
             continue;
         };
+        if let Some((attr, role)) = s.file_of {
+            match role {
+                FileRole::Name => file_name = Some(raw.clone()),
+                FileRole::Path => {
+                    let part = FilePart::from_path(raw).map_err(|e| {
+                        Failure::Usage(format!("--{} {raw}: cannot read the file: {e}", s.long))
+                    })?;
+                    file_from_path = Some((attr, part));
+                }
+            }
+            continue;
+        }
         let param = convert(s, raw)?;
+        if s.query {
+            if let Param::Value(v) = &param {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                inv.query.push((s.attr.to_string(), text));
+            }
+        }
         if s.parent || s.id {
             let Param::Value(v) = &param else {
                 return Err(Failure::Usage(format!(
@@ -370,6 +516,39 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
         }
         if s.sent {
             values.push((s, param));
+        }
+    }
+    // File attributes of create and update are uploaded under python-gitlab's
+    // names; an action's file keeps its own name unless `--filename` gives one.
+    if matches!(
+        kind,
+        Kind::Op(Operation::Create) | Kind::Op(Operation::Update)
+    ) {
+        for (s, p) in values.iter_mut() {
+            if let (Param::File(part), AttrType::File) = (p, s.ty) {
+                part.file_name = python_file_name(s.attr);
+            }
+        }
+    }
+    if let Some((attr, mut part)) = file_from_path {
+        if let Some(name) = file_name {
+            part.file_name = name;
+        }
+        values.retain(|(s, _)| s.attr != attr);
+        if let Some(spec) = specs.iter().find(|s| s.attr == attr) {
+            values.push((spec, Param::File(part)));
+        }
+    }
+    let multipart = values
+        .iter()
+        .any(|(s, p)| s.ty == AttrType::File && matches!(p, Param::File(_)));
+    if multipart {
+        // python-gitlab's multipart bodies always carry `file` and `avatar`
+        // fields, empty when not given; GitLab ignores the empty one.
+        for field in ["file", "avatar"] {
+            if !values.iter().any(|(s, _)| s.attr == field) {
+                inv.attrs.insert(field, Value::String(String::new()));
+            }
         }
     }
     match kind {
@@ -393,10 +572,28 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
     if matches!(kind, Kind::Op(Operation::List)) {
         inv.page = m.get_one::<u32>("page").copied();
         inv.per_page = m.get_one::<u32>("per_page").copied();
-        inv.get_all = m.get_flag("get_all");
+        let all = m.get_one::<String>("all").map(|v| {
+            !matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "" | "0" | "false" | "no" | "off"
+            )
+        });
+        inv.get_all = m.get_flag("get_all") || all == Some(true);
+        inv.no_get_all = m.get_flag("no_get_all") || all == Some(false);
     }
     inv.sudo = m.get_one::<String>("sudo").cloned();
     Ok(inv)
+}
+
+/// The file name python-gitlab gives a file attribute of a create or update:
+/// `avatar.png` for an avatar (an image), else the attribute's name (it reads
+/// only the file's content, not its name).
+fn python_file_name(attr: &str) -> String {
+    if attr == "avatar" {
+        "avatar.png".to_string()
+    } else {
+        attr.to_string()
+    }
 }
 
 /// A value as typed: `@@x` is the literal `@x`, `@path` the text of a file.

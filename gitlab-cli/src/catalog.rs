@@ -208,11 +208,27 @@ pub struct ArgSpec {
     pub id: bool,
     /// Is sent as an attribute, filter or action argument.
     pub sent: bool,
+    /// The id given to a manager action: python-gitlab accepts it there and
+    /// sends it as a query parameter.
+    pub query: bool,
+    /// python-gitlab's way of giving a file: this flag names the file
+    /// (`--filename`) or its path (`--filepath`, `--path`) for that attribute.
+    pub file_of: Option<(&'static str, FileRole)>,
     pub ty: AttrType,
 }
 
+/// What a python-gitlab file flag gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    /// The name the file gets in the upload.
+    Name,
+    /// Where to read it.
+    Path,
+}
+
 /// Names the list options take; filters of the same name are left to them.
-const LIST_OPTIONS: [&str; 4] = ["page", "per_page", "get_all", "all"];
+/// python-gitlab reads a filter named `all` as `get_all`, and so does the `gitlab` command.
+const LIST_OPTIONS: [&str; 5] = ["page", "per_page", "get_all", "no_get_all", "all"];
 
 /// The arguments of `action` on `meta`, without duplicates (an attribute named
 /// like a placeholder or the id is one flag with both roles).
@@ -224,6 +240,7 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
                 Role::Parent => existing.parent = true,
                 Role::Id => existing.id = true,
                 Role::Sent => existing.sent = true,
+                Role::Query => {}
             }
             existing.required |= required;
             return;
@@ -236,6 +253,8 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
             parent: role == Role::Parent,
             id: role == Role::Id,
             sent: role == Role::Sent,
+            query: role == Role::Query,
+            file_of: None,
             ty: meta.attr_type(attr),
         });
     };
@@ -250,12 +269,6 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
         Kind::Custom(a) => a.path,
         _ => meta.path,
     };
-    for ph in placeholders(path_template) {
-        if ph == "id" || sent_names.contains(&ph) || Some(ph) == id {
-            continue;
-        }
-        add(ph, Group::Path, true, Role::Parent);
-    }
     let needs_id = match kind {
         Kind::Op(Operation::Get)
         | Kind::Op(Operation::Update)
@@ -264,6 +277,16 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
         Kind::Custom(a) => a.on == ActionTarget::Object && a.path.contains("{id}"),
         _ => false,
     };
+    let on_object = needs_id || matches!(kind, Kind::Custom(a) if a.on == ActionTarget::Object);
+    for ph in placeholders(path_template) {
+        // A placeholder named like the id attribute is the id where the
+        // action addresses one object, and a parent value elsewhere (the
+        // memberships of one billable member are listed by `{user_id}`).
+        if ph == "id" || sent_names.contains(&ph) || (on_object && Some(ph) == id) {
+            continue;
+        }
+        add(ph, Group::Path, true, Role::Parent);
+    }
     if let (true, Some(id)) = (needs_id, id) {
         add(id, Group::Path, true, Role::Id);
     }
@@ -275,18 +298,22 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
     }
     match kind {
         Kind::Op(Operation::Create) | Kind::Op(Operation::Update) => {
-            let t = if matches!(kind, Kind::Op(Operation::Create)) {
-                meta.create_attrs()
-            } else {
+            let update = matches!(kind, Kind::Op(Operation::Update));
+            let t = if update {
                 meta.update_attrs()
+            } else {
+                meta.create_attrs()
             };
-            for a in t.required {
+            // An update addresses the object by its id in the path; the id is
+            // not repeated in the body (python-gitlab drops it too).
+            let sent = |a: &&&'static str| !(update && Some(**a) == id);
+            for a in t.required.iter().filter(sent) {
                 add(a, Group::Required, true, Role::Sent);
             }
-            for a in t.exclusive {
+            for a in t.exclusive.iter().filter(sent) {
                 add(a, Group::Exclusive, false, Role::Sent);
             }
-            for a in t.optional {
+            for a in t.optional.iter().filter(sent) {
                 add(a, Group::Optional, false, Role::Sent);
             }
         }
@@ -305,10 +332,62 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
             for o in a.optional {
                 add(o, Group::Optional, false, Role::Sent);
             }
+            // python-gitlab gives every custom action of a resource with ids
+            // an id argument. An object action without `{id}` in its path
+            // only names the object; a manager action sends it as a query
+            // parameter. Both are optional here.
+            if let Some(id) = id {
+                let role = match a.on {
+                    ActionTarget::Object => Role::Id,
+                    ActionTarget::Manager => Role::Query,
+                };
+                add(id, Group::Optional, false, role);
+            }
+            python_file_flags(meta, a, &mut out);
         }
         Kind::Op(Operation::Get) | Kind::Op(Operation::Delete) => {}
     }
     out
+}
+
+/// python-gitlab's upload actions take a file as `--filename NAME --filepath
+/// PATH` (multipart uploads) or `--path PATH` (raw bodies) instead of the
+/// content. Adds those flags to an action with one file or body argument;
+/// the argument itself then becomes optional.
+fn python_file_flags(meta: &'static ResourceMeta, a: &ActionMeta, out: &mut Vec<ArgSpec>) {
+    let Some(target) = out
+        .iter_mut()
+        .find(|s| s.sent && matches!(s.ty, AttrType::File | AttrType::Body))
+    else {
+        return;
+    };
+    let attr = target.attr;
+    let flags: &[(&'static str, FileRole)] = if target.ty == AttrType::File {
+        &[("filename", FileRole::Name), ("filepath", FileRole::Path)]
+    } else {
+        &[("path", FileRole::Path)]
+    };
+    if flags
+        .iter()
+        .any(|(f, _)| a.required.contains(f) || a.optional.contains(f))
+    {
+        return;
+    }
+    target.required = false;
+    for (flag, role) in flags {
+        out.push(ArgSpec {
+            attr: flag,
+            long: dashed(flag),
+            group: Group::Optional,
+            required: false,
+            parent: false,
+            id: false,
+            sent: false,
+            query: false,
+            file_of: Some((attr, *role)),
+            ty: meta.attr_type(flag),
+        });
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,6 +395,8 @@ enum Role {
     Parent,
     Id,
     Sent,
+    /// Sent as a query parameter besides the action's own arguments.
+    Query,
 }
 
 /// Iterating every name of an attribute table.

@@ -17,6 +17,7 @@ mod catalog;
 mod complete;
 mod debug;
 mod output;
+mod progress;
 mod run;
 
 use args::{Format, Globals};
@@ -181,7 +182,12 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     let specs = catalog::args(meta, action.kind);
     let matches = args::action_command(resource, meta, &action, &specs)
         .try_get_matches_from(&rest[2..])
-        .map_err(Failure::Clap)?;
+        .map_err(
+            |e| match args::misplaced_global(resource, &action.name, &rest[2..], &specs) {
+                Some(hint) => Failure::Usage(hint),
+                None => Failure::Clap(e),
+            },
+        )?;
     let inv = args::invocation(action.kind, &specs, &matches)?;
 
     // Only now, with a valid command, read the configuration.
@@ -189,8 +195,16 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     let from_files = cfg.server_with_env(globals.gitlab.as_deref(), &env)?;
     let defaults = run::ListDefaults::resolve(&globals, &env, &cfg, from_files.section.as_deref())?;
     let server = ServerConfig::layered(flag_layer(&globals, &env), from_files, &env)?;
+    if cfg.files().is_empty() {
+        eprintln!(
+            "note: no configuration file found; using {}",
+            server.effective_url()
+        );
+    }
+    if globals.debug || progress::enabled() {
+        debug::install(globals.debug);
+    }
     if globals.debug {
-        debug::install();
         describe_server(&server, &cfg);
     }
     let gl = server.build()?;

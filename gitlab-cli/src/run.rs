@@ -3,69 +3,13 @@
 use crate::args::Invocation;
 use crate::catalog::Kind;
 use crate::output::Printer;
+use crate::progress::Progress;
 use crate::Failure;
-use gitlab_client::meta::{Operation, ResourceMeta};
+use gitlab_client::meta::{Operation, ResourceMeta, Returns};
 use gitlab_client::{
-    ActionResult, Attrs, CallOptions, DynManager, Gitlab, Op, Param, ServerConfig, Value,
+    ActionResult, Attrs, CallOptions, DynManager, Gitlab, Op, PageInfo, Param, ServerConfig, Value,
 };
-use std::io::{IsTerminal, Write};
-
-/// Progress of a `--get-all` listing on stderr, only when stderr is a terminal.
-struct Progress {
-    on: bool,
-    pages: u32,
-    items: u64,
-    total: Option<u64>,
-}
-
-impl Progress {
-    fn new() -> Self {
-        Progress {
-            on: std::io::stderr().is_terminal(),
-            pages: 0,
-            items: 0,
-            total: None,
-        }
-    }
-
-    fn record(&mut self, items: usize, total: Option<u64>) {
-        self.pages += 1;
-        self.items += items as u64;
-        self.total = total.or(self.total);
-    }
-
-    /// Shows how far the listing got while the next page is on its way.
-    fn show(&self) {
-        if self.on && self.pages > 0 {
-            let of = self.total.map(|t| format!(" of {t}")).unwrap_or_default();
-            let mut e = std::io::stderr().lock();
-            let items = plural(self.items, "item");
-            let pages = plural(u64::from(self.pages), "page");
-            let _ = write!(
-                e,
-                "\r\x1b[Kfetched {items}{of} in {pages}, fetching more..."
-            );
-            let _ = e.flush();
-        }
-    }
-
-    /// Clears the line before anything else goes to the terminal.
-    fn clear(&self) {
-        if self.on && self.pages > 0 {
-            let mut e = std::io::stderr().lock();
-            let _ = write!(e, "\r\x1b[K");
-            let _ = e.flush();
-        }
-    }
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
+use std::io::Write;
 
 /// Settings python-gitlab applies to every listing unless the command gives
 /// them: `pagination` and `order_by`, from `--pagination`/`--order-by`, else
@@ -114,9 +58,11 @@ pub async fn execute<W: Write>(
     for (placeholder, value) in inv.parents.drain(..) {
         mgr = mgr.with_parent(placeholder, value);
     }
-    if let Some(user) = inv.sudo.take() {
+    let query = std::mem::take(&mut inv.query);
+    if inv.sudo.is_some() || !query.is_empty() {
         mgr = mgr.options(CallOptions {
-            sudo: Some(user),
+            sudo: inv.sudo.take(),
+            query,
             ..CallOptions::default()
         });
     }
@@ -163,8 +109,16 @@ pub async fn execute<W: Write>(
             Ok(())
         }
         Kind::Custom(a) => {
-            match mgr.call_action(inv.id, a, inv.required, inv.attrs).await? {
+            // A download can take a while: show that it runs (terminal only).
+            let progress = (a.returns == Returns::Raw).then(|| Progress::start("downloading"));
+            let result = mgr.call_action(inv.id, a, inv.required, inv.attrs).await;
+            drop(progress);
+            match result? {
                 ActionResult::None => {}
+                // The object's new state prints like `get` and `create` do.
+                ActionResult::Json(v) if a.returns == Returns::SelfObject && v.is_object() => {
+                    printer.object(&v)?
+                }
                 ActionResult::Json(v) => printer.value(&v)?,
                 ActionResult::List(items) => printer.value(&Value::Array(items))?,
                 ActionResult::Raw(bytes) => printer.raw(&bytes)?,
@@ -192,26 +146,30 @@ async fn list<W: Write>(
     }
     let per_page = inv.per_page.or(server.per_page);
     if !inv.get_all {
-        let page = mgr
-            .list_page(&filters, per_page, inv.page.unwrap_or(1))
-            .await?;
+        // One page, and `page` is only sent when asked for (as python-gitlab does).
+        let page = mgr.pages(&filters, per_page, inv.page)?.next_page().await?;
+        let (items, info) = page.map(|p| (p.items, p.info)).unwrap_or_default();
         printer.begin_list()?;
-        for o in &page.items {
+        for o in &items {
             printer.item_object(o)?;
         }
         printer.end_list()?;
+        if inv.page.is_none() && !inv.no_get_all {
+            if let Some(note) = truncation_warning(items.len(), &info) {
+                eprintln!("{note}");
+            }
+        }
         return Ok(());
     }
     let mut pages = mgr.pages(&filters, per_page, inv.page)?;
-    let mut progress = Progress::new();
+    let mut progress = Progress::start("fetching the first page");
     let mut started = false;
     let result = async {
         loop {
-            progress.show();
-            let page = pages.next_page().await;
-            progress.clear();
-            let Some(page) = page? else { break };
-            progress.record(page.items.len(), page.info.total);
+            let Some(page) = pages.next_page().await? else {
+                break;
+            };
+            progress.page(page.items.len(), page.info.total);
             if !started {
                 printer.begin_list()?;
                 started = true;
@@ -231,4 +189,23 @@ async fn list<W: Write>(
     }
     printer.end_list()?;
     Ok(())
+}
+
+/// python-gitlab's warning when a listing shows only its first page: when
+/// the server gave a page size, the page is full and the total (if known)
+/// is larger than what was shown.
+fn truncation_warning(shown: usize, info: &PageInfo) -> Option<String> {
+    let per_page = info.per_page?;
+    if (shown as u64) < u64::from(per_page) {
+        return None;
+    }
+    let of = match info.total {
+        Some(total) if shown as u64 >= total => return None,
+        Some(total) => total.to_string(),
+        None => "more".to_string(),
+    };
+    Some(format!(
+        "warning: this is page 1 only ({shown} of {of} items); \
+         --get-all fetches every page, --no-get-all hides this warning"
+    ))
 }

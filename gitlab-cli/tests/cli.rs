@@ -9,6 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+#[path = "cli/parity.rs"]
+mod parity;
+#[path = "cli/ux.rs"]
+mod ux;
+
 const BIN: &str = env!("CARGO_BIN_EXE_gitlab");
 
 struct Run {
@@ -98,7 +103,8 @@ async fn project_list_one_page_with_per_page() {
     Mock::given(method("GET"))
         .and(path("/api/v4/projects"))
         .and(query_param("per_page", "2"))
-        .and(query_param("page", "1"))
+        // No `page` unless asked for, as python-gitlab sends it.
+        .and(query_param_is_missing("page"))
         .and(header("PRIVATE-TOKEN", "tok"))
         .respond_with(ok_json(json!([
             {"id": 1, "path_with_namespace": "g/a", "star_count": 3},
@@ -178,7 +184,7 @@ async fn values_from_files_lists_and_literal_at_signs() {
         .and(body_json(json!({
             "title": "@home",
             "description": "line one\nline two\n",
-            "labels": "bug,ui"
+            "labels": ["bug", "ui"]
         })))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"iid": 1})))
         .expect(1)

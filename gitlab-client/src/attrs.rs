@@ -349,7 +349,8 @@ pub(crate) fn encode_body(types: &dyn Fn(&str) -> AttrType, attrs: &Attrs) -> Bo
     for (k, p) in attrs.iter() {
         if let Param::Value(v) = p {
             let v = match types(k) {
-                AttrType::CommaSeparated => join_commas(v),
+                // A comma-separated list is `a,b` in queries but a JSON array
+                // in bodies (as python-gitlab sends it; GitLab takes both).
                 AttrType::Lowercase => lowercase(v),
                 _ => v.clone(),
             };
@@ -402,13 +403,13 @@ mod tests {
     }
 
     #[test]
-    fn json_body_joins_comma_lists_and_keeps_arrays() {
+    fn json_body_keeps_comma_lists_and_arrays_as_arrays() {
         let a = Attrs::new()
             .set("labels", vec!["a", "b"])
             .set("iids", vec![3])
             .set("n", 5);
         match encode_body(&types, &a) {
-            Body::Json(v) => assert_eq!(v, json!({"labels": "a,b", "iids": [3], "n": 5})),
+            Body::Json(v) => assert_eq!(v, json!({"labels": ["a", "b"], "iids": [3], "n": 5})),
             other => panic!("expected JSON, got {other:?}"),
         }
     }

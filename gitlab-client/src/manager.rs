@@ -333,8 +333,12 @@ impl DynManager {
     pub async fn update(&self, id: Option<Value>, attrs: Attrs) -> Result<ObjectCore> {
         let op = Op::from(Operation::Update);
         self.scope.require(Operation::Update)?;
+        // The id attribute is given by the id, which goes in the path.
+        let by_id = |a: &str| id.is_some() && self.scope.meta.id_attr == Some(a);
         self.scope
-            .validate(op, self.scope.meta.update_attrs(), &|a| attrs.contains(a))?;
+            .validate(op, self.scope.meta.update_attrs(), &|a| {
+                attrs.contains(a) || by_id(a)
+            })?;
         let path = self.scope.object_path(id.as_ref())?;
         let m = match self.scope.update(path, &attrs).await? {
             Some(m) => m,

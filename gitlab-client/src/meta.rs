@@ -199,6 +199,12 @@ pub struct ActionMeta {
     pub returns: Returns,
     /// Whether it is a method of objects or of the manager.
     pub on: ActionTarget,
+    /// Argument → JSON text of the value sent when the caller gives none
+    /// (python-gitlab's defaults, e.g. `recursive: "False"`).
+    pub defaults: &'static [(&'static str, &'static str)],
+    /// Argument → the name GitLab expects on the wire, when it differs
+    /// (`to_namespace` is sent as `namespace`).
+    pub wire: &'static [(&'static str, &'static str)],
 }
 
 /// A resource kind known at compile time: the marker types in `resources::kind`.

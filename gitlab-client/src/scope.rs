@@ -476,6 +476,14 @@ impl Scope {
         for (k, v) in optional.iter() {
             args.insert(k, v.clone());
         }
+        for (k, json) in a.defaults {
+            if !args.contains(k) {
+                // The generator writes these from parsed JSON; text that does not parse is sent as text.
+                let v: Value =
+                    serde_json::from_str(json).unwrap_or_else(|_| Value::String(json.to_string()));
+                args.insert(*k, v);
+            }
+        }
         let lookup = |name: &str| -> Option<Value> {
             if name == "id" {
                 return object.and_then(|o| o("id"));
@@ -493,7 +501,8 @@ impl Scope {
         let mut rest = Attrs::new();
         for (k, v) in args.iter() {
             if !a.path.contains(&format!("{{{k}}}")) {
-                rest.push(k.to_string(), v.clone());
+                let wire = a.wire.iter().find(|(n, _)| *n == k).map_or(k, |(_, w)| *w);
+                rest.push(wire.to_string(), v.clone());
             }
         }
         let (query, body) = match a.method {

@@ -73,7 +73,7 @@ async fn a_builder_is_accepted_by_create() {
     Mock::given(method("POST"))
         .and(path("/api/v4/projects/5/issues"))
         .and(body_json(
-            json!({"title": "t", "labels": "a,b", "assignee_ids": [1, 2]}),
+            json!({"title": "t", "labels": ["a", "b"], "assignee_ids": [1, 2]}),
         ))
         .respond_with(
             ResponseTemplate::new(201).set_body_json(json!({"id": 1, "iid": 1, "title": "t"})),

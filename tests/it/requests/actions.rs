@@ -310,7 +310,10 @@ async fn get_actions_send_required_arguments_in_the_query_and_post_actions_in_th
     Mock::given(method("POST"))
         .and(path("/api/v4/projects/g%2Fp/trigger/pipeline"))
         .and(Query(""))
-        .and(body_json(json!({"ref": "main", "token": "trigger-token"})))
+        // The schema's defaults: empty variables and inputs, as python-gitlab sends.
+        .and(body_json(
+            json!({"ref": "main", "token": "trigger-token", "variables": {}, "inputs": {}}),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 99})))
         .expect(1)
         .mount(&server)

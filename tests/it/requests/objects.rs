@@ -155,7 +155,9 @@ async fn save_encodes_changed_values_per_wire_type() {
     mount_issue_get(&server).await;
     Mock::given(method("PUT"))
         .and(path("/api/v4/projects/1/issues/3"))
-        .and(body_json(json!({"labels": "c,d", "assignee_ids": [1, 2]})))
+        .and(body_json(
+            json!({"labels": ["c", "d"], "assignee_ids": [1, 2]}),
+        ))
         .respond_with(ok_json(issue_json()))
         .expect(1)
         .mount(&server)

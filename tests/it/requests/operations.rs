@@ -152,7 +152,7 @@ async fn create_sends_the_exact_json_body() {
     let server = server().await;
     let expected = json!({
         "title": "Broken link",
-        "labels": "a,b",          // comma_separated: joined
+        "labels": ["a", "b"],     // comma_separated: an array in JSON bodies
         "assignee_ids": [4, 5],   // no special type: stays an array
         "confidential": true,
         "description": null,

@@ -54,8 +54,8 @@ async fn typed_values_in_a_json_body() {
             "title": "Typed",
             "confidential": true,
             "assignee_ids": [1, 2],
-            // labels travel comma-separated (the schema's wire type)
-            "labels": "bug,ui",
+            // a comma-separated list is an array in a JSON body, `a,b` in a query
+            "labels": ["bug", "ui"],
             "due_date": "2026-12-24",
             "created_at": "2026-12-01T10:30:00+02:00",
             "milestone_id": 7
