@@ -294,12 +294,25 @@ fn resource_about(meta: &ResourceMeta) -> String {
     }
 }
 
-fn arg_help(meta: &ResourceMeta, s: &ArgSpec) -> String {
+fn arg_help(meta: &ResourceMeta, s: &ArgSpec, ty: Option<&str>) -> String {
     if s.id {
         return format!("The {}'s {}", meta.name, s.attr);
     }
     if s.parent {
         return format!("Fills {{{}}} in the path", s.attr);
+    }
+    let role = if s.group == Group::Filter {
+        "filter"
+    } else {
+        "sent as"
+    };
+    // The schema's value type, where it has one (files and raw bodies keep their own words).
+    if let Some(t) = ty.filter(|_| !matches!(s.ty, AttrType::File | AttrType::Body)) {
+        return if t.starts_with("array<") {
+            format!("{role} `{}`: comma-separated list ({t})", s.attr)
+        } else {
+            format!("{role} `{}`: {t}", s.attr)
+        };
     }
     let what = match s.ty {
         AttrType::Array | AttrType::CommaSeparated => "comma-separated list",
@@ -308,12 +321,82 @@ fn arg_help(meta: &ResourceMeta, s: &ArgSpec) -> String {
         AttrType::Json => "a JSON value",
         _ => "text",
     };
-    let role = if s.group == Group::Filter {
-        "filter"
-    } else {
-        "sent as"
-    };
     format!("{role} `{}`: {what}", s.attr)
+}
+
+/// The schema's value type of an argument of `kind` (an action's own, else the resource's).
+fn value_type(meta: &ResourceMeta, kind: Kind, attr: &str) -> Option<&'static str> {
+    let own = match kind {
+        Kind::Custom(a) => a
+            .attributes
+            .iter()
+            .find(|(k, _)| *k == attr)
+            .map(|(_, t)| *t),
+        Kind::Op(_) => None,
+    };
+    own.or_else(|| meta.value_type(attr))
+}
+
+/// The placeholder shown in help for a value of schema type `ty`:
+/// `true|false`, an enum's values, `INT`, `YYYY-MM-DD`…
+fn typed_value_name(ty: &str) -> Option<String> {
+    Some(match ty {
+        "boolean" => "true|false".into(),
+        "integer" => "INT".into(),
+        "number" => "NUMBER".into(),
+        "date" => "YYYY-MM-DD".into(),
+        "datetime" => "DATETIME".into(),
+        t if t.starts_with("array<") => "LIST".into(),
+        t => {
+            let name = t.strip_prefix("enum:")?;
+            let e = gitlab_client::resources::ENUMS
+                .iter()
+                .find(|e| e.name == name)?;
+            e.values.join("|")
+        }
+    })
+}
+
+/// Checks a command-line value against its schema type, without changing it:
+/// the request carries the text as given (as python-gitlab sends it). Enum
+/// values are not checked: GitLab may know values the schema does not yet.
+fn check_typed(
+    ty: &'static str,
+) -> impl Fn(&str) -> Result<String, String> + Clone + Send + Sync + 'static {
+    move |v: &str| {
+        if v.starts_with('@') {
+            return Ok(v.to_string()); // a value read from a file is checked by GitLab
+        }
+        let ok = match ty {
+            "boolean" => matches!(
+                v.to_ascii_lowercase().as_str(),
+                "true" | "false" | "1" | "0" | "yes" | "no" | "t" | "f" | "on" | "off"
+            ),
+            "integer" => {
+                let d = v.strip_prefix('-').unwrap_or(v);
+                !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())
+            }
+            "number" => v.parse::<f64>().is_ok_and(f64::is_finite),
+            "date" => gitlab_client::Date::parse(v).is_some() && v.len() == 10,
+            "datetime" => {
+                gitlab_client::DateTime::parse(v).is_some()
+                    || (gitlab_client::Date::parse(v).is_some() && v.len() == 10)
+            }
+            _ => true,
+        };
+        if ok {
+            Ok(v.to_string())
+        } else {
+            let want = match ty {
+                "boolean" => "true or false",
+                "integer" => "a whole number",
+                "number" => "a number",
+                "date" => "a date, YYYY-MM-DD",
+                _ => "a date-time with a zone, e.g. 2026-12-01T10:00:00Z (or a date)",
+            };
+            Err(format!("expected {want}"))
+        }
+    }
 }
 
 /// A short placeholder for the value, by kind.
@@ -353,13 +436,24 @@ pub fn action_command(
         );
     let mut exclusive: Vec<&'static str> = Vec::new();
     for s in specs {
+        let ty = (!s.id && !s.parent)
+            .then(|| value_type(meta, action.kind, s.attr))
+            .flatten();
+        let shown = ty
+            .and_then(typed_value_name)
+            .unwrap_or_else(|| value_name(s).to_string());
         let mut arg = Arg::new(s.attr)
             .long(s.long.clone())
-            .value_name(value_name(s))
+            .value_name(shown)
             .action(ArgAction::Set)
             .required(s.required)
-            .help(arg_help(meta, s))
+            .help(arg_help(meta, s, ty))
             .help_heading(s.group.heading());
+        if let Some(t) =
+            ty.filter(|t| matches!(*t, "boolean" | "integer" | "number" | "date" | "datetime"))
+        {
+            arg = arg.value_parser(check_typed(t));
+        }
         if PYTHON_KEYWORDS.contains(&s.attr) {
             // python-gitlab names such arguments with a trailing `_` (`from_`), so its flag is `--from-`.
             arg = arg.alias(format!("{}-", s.long));

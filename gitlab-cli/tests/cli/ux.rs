@@ -234,3 +234,68 @@ async fn get_all_shows_progress_and_waits_only_on_a_terminal() {
     assert!(screen.contains("[{\"id\":1},{\"id\":2}"), "{screen:?}");
     assert!(screen.contains(",{\"id\":3}]"), "{screen:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_types_show_in_help_and_bad_values_are_refused_before_sending() {
+    let s = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v4/projects/1/issues"))
+        .respond_with(ok_json(json!({"iid": 1, "title": "t"})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let help = gitlab(&["project-issue", "create", "--help"], &[]).await;
+    assert!(
+        help.stdout.contains("--confidential <true|false>"),
+        "{help:?}"
+    );
+    assert!(help.stdout.contains("--due-date <YYYY-MM-DD>"), "{help:?}");
+    let help = gitlab(&["project-issue", "update", "--help"], &[]).await;
+    assert!(
+        help.stdout.contains("--state-event <close|reopen>"),
+        "{help:?}"
+    );
+    for (flag, bad) in [
+        ("--confidential", "banana"),
+        ("--milestone-id", "five"),
+        ("--due-date", "2026-02-30"),
+    ] {
+        let r = gl(
+            &s,
+            &[
+                "project-issue",
+                "create",
+                "--project-id",
+                "1",
+                "--title",
+                "t",
+                flag,
+                bad,
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 2, "{flag} {bad}: {r:?}");
+        assert!(
+            r.stderr.contains(&format!("invalid value '{bad}'")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(requests(&s).await, 0, "nothing is sent for a bad value");
+    // A good value goes out as typed on the command line, as python-gitlab sends it.
+    let r = gl(
+        &s,
+        &[
+            "project-issue",
+            "create",
+            "--project-id",
+            "1",
+            "--title",
+            "t",
+            "--confidential",
+            "true",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    s.verify().await;
+}
