@@ -89,11 +89,11 @@ fn report(f: Failure) -> ExitCode {
             ExitCode::from(if e.use_stderr() { 2 } else { 0 })
         }
         Failure::Usage(m) => {
-            eprintln!("error: {m}");
+            eprintln!("error: {}", printable(&m));
             ExitCode::from(2)
         }
         Failure::Client(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", printable(&e.to_string()));
             use gitlab_client::Error as E;
             // Errors found before any request (bad attributes, configuration) are usage errors.
             let before_request = matches!(
@@ -198,7 +198,7 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     if cfg.files().is_empty() {
         eprintln!(
             "note: no configuration file found; using {}",
-            server.effective_url()
+            gitlab_client::redact_url(server.effective_url())
         );
     }
     if globals.debug || progress::enabled() {
@@ -236,6 +236,21 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     result?;
     flushed?;
     Ok(())
+}
+
+/// Text fit for a terminal: control characters (ESC, BEL, CR, …) that a server
+/// put in a message are shown escaped (`\u{1b}`), so they cannot clear the
+/// screen, retitle the window or fake a prompt. Line breaks stay.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn quoted(names: &[&str]) -> String {
@@ -296,7 +311,7 @@ fn describe_server(s: &ServerConfig, cfg: &Config) {
         .unwrap_or_default();
     eprintln!(
         "debug: server {} ({section}{files}); {auth}",
-        s.effective_url()
+        gitlab_client::redact_url(s.effective_url())
     );
 }
 

@@ -194,8 +194,10 @@ impl GitlabBuilder {
 }
 
 /// `https://host/` or `https://host/api/v4/` → `https://host/api/v4`.
-fn normalize_url(url: &str) -> Result<String> {
-    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| {
+fn normalize_url(raw: &str) -> Result<String> {
+    // Messages show the URL without a password it may carry.
+    let url = crate::transport::redact_url(raw);
+    let parsed = reqwest::Url::parse(raw.trim()).map_err(|e| {
         Error::Config(format!(
             "invalid GitLab URL '{url}': {e} (expected e.g. https://gitlab.example.com)"
         ))

@@ -61,7 +61,7 @@ pub use pagination::{Page, PageInfo};
 pub use retry::RetryPolicy;
 pub use scope::{encode_id, ActionResult};
 pub use serde_json::Value;
-pub use transport::{Auth, CallOptions, Gitlab, Secret};
+pub use transport::{redact_url, Auth, CallOptions, Gitlab, Secret};
 pub use typed::{Date, DateTime, Id};
 
 /// A JSON object: GitLab's `hash` parameters and objects in responses.

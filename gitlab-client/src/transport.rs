@@ -125,7 +125,7 @@ pub(crate) struct Inner {
 impl fmt::Debug for Gitlab {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gitlab")
-            .field("url", &self.inner.base)
+            .field("url", &redact_url(&self.inner.base))
             .field("auth", &self.inner.auth)
             .field("timeout", &self.inner.timeout)
             .field("per_page", &self.inner.per_page)
@@ -449,6 +449,23 @@ fn reqwest_method(m: HttpMethod) -> reqwest::Method {
     }
 }
 
+/// A URL fit to show: a password in it (`https://user:pass@host`) becomes `***`.
+/// Text that does not parse as a URL has anything between `://` and the last
+/// `@` before the path masked, to be safe.
+pub fn redact_url(url: &str) -> String {
+    if let Ok(mut u) = reqwest::Url::parse(url.trim()) {
+        if u.password().is_none() {
+            return url.to_string();
+        }
+        let _ = u.set_password(Some("***"));
+        return u.to_string();
+    }
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(a)) if a > s => format!("{}***{}", &url[..s + 3], &url[a..]),
+        _ => url.to_string(),
+    }
+}
+
 /// `scheme://host:port` of a URL, to tell same-host redirects and links apart.
 pub(crate) fn origin_of(url: &str) -> Option<String> {
     let u = reqwest::Url::parse(url).ok()?;
@@ -594,6 +611,27 @@ mod fuzz {
         fn retry_after_parsing_never_panics(v in "\\PC{0,40}") {
             let _ = crate::retry::parse_retry_after(&v, std::time::SystemTime::now());
         }
+    }
+}
+
+#[cfg(test)]
+mod redaction {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            redact_url("https://u:secret@h.example/x"),
+            "https://u:***@h.example/x"
+        );
+        assert_eq!(
+            redact_url("https://h.example/api/v4"),
+            "https://h.example/api/v4"
+        );
+        assert_eq!(
+            redact_url("not a url://u:secret@host"),
+            "not a url://***@host"
+        );
     }
 }
 

@@ -299,3 +299,38 @@ async fn schema_types_show_in_help_and_bad_values_are_refused_before_sending() {
     assert_eq!(r.code, 0, "{r:?}");
     s.verify().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_cannot_drive_the_terminal_and_url_passwords_stay_hidden() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/1"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(
+            json!({"message": "403 Forbidden\u{1b}]0;owned\u{7}\u{1b}[2J\rgitlab$ "}),
+        ))
+        .mount(&s)
+        .await;
+    let r = gl(&s, &["project", "get", "--id", "1"]).await;
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}') && !r.stderr.contains('\r'),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains("\\u{1b}"), "escaped, not dropped: {r:?}");
+    let with_password = s.uri().replacen("http://", "http://alice:hunter2@", 1);
+    let r = gitlab(
+        &[
+            "-d",
+            "--server-url",
+            &with_password,
+            "project",
+            "get",
+            "--id",
+            "1",
+        ],
+        &[],
+    )
+    .await;
+    assert!(!r.stderr.contains("hunter2"), "{r:?}");
+    assert!(r.stderr.contains("alice:***@"), "{r:?}");
+}
