@@ -690,14 +690,30 @@ fn python_file_name(attr: &str) -> String {
     }
 }
 
+/// Largest file read as a text value with `@path`: 16 MiB.
+const MAX_VALUE_FILE: u64 = 16 * 1024 * 1024;
+
 /// A value as typed: `@@x` is the literal `@x`, `@path` the text of a file.
 fn read_value(flag: &str, raw: &str) -> Result<String, Failure> {
     if let Some(lit) = raw.strip_prefix("@@") {
         return Ok(format!("@{lit}"));
     }
     if let Some(path) = raw.strip_prefix('@') {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Failure::Usage(format!("--{flag} @{path}: cannot read the file: {e}")))?;
+        let cannot =
+            |why: String| Failure::Usage(format!("--{flag} @{path}: cannot read the file: {why}"));
+        let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(cannot(
+                "not a regular file (devices and pipes are not read)".into(),
+            ));
+        }
+        if meta.len() > MAX_VALUE_FILE {
+            return Err(cannot(format!(
+                "{} bytes is more than the {MAX_VALUE_FILE} a text value may have; upload it as a file argument",
+                meta.len()
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| cannot(e.to_string()))?;
         return String::from_utf8(bytes).map_err(|_| {
             Failure::Usage(format!(
                 "--{flag} @{path}: the file is not UTF-8 text; only file and body arguments take binary files"

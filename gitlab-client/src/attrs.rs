@@ -28,8 +28,15 @@ impl FilePart {
     }
 
     /// Reads a file from disk; the part is named after the file.
+    /// Only regular files: a device or a pipe (`/dev/zero`) could be read forever.
     pub fn from_path(path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
         let path = path.as_ref();
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file (devices and pipes are not read)",
+            ));
+        }
         let bytes = std::fs::read(path)?;
         let name = path
             .file_name()

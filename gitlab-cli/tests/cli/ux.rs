@@ -334,3 +334,27 @@ async fn server_text_cannot_drive_the_terminal_and_url_passwords_stay_hidden() {
     assert!(!r.stderr.contains("hunter2"), "{r:?}");
     assert!(r.stderr.contains("alice:***@"), "{r:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_file_values_read_regular_files_only() {
+    let s = MockServer::start().await;
+    for (flag, value) in [("--description", "@/dev/zero"), ("--description", "@/tmp")] {
+        let r = gl(
+            &s,
+            &[
+                "project-issue",
+                "create",
+                "--project-id",
+                "1",
+                "--title",
+                "t",
+                flag,
+                value,
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 2, "{r:?}");
+        assert!(r.stderr.contains("not a regular file"), "{r:?}");
+    }
+    assert_eq!(requests(&s).await, 0);
+}
