@@ -437,6 +437,33 @@ fn accessor_type(
     }
 }
 
+/// The schema type of `name` in an attribute map (`attributes:` of a resource or action).
+fn type_in<'a>(attributes: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attributes
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, t)| t.as_str())
+}
+
+/// Typed parameters for required attributes `names` passed as `idents`:
+/// `ident: Type` for the signature and, for each, the expression that turns
+/// it into what `Attrs::set` takes.
+fn typed_params(
+    cat: &Catalogue,
+    attributes: &[(String, String)],
+    names: &[String],
+    idents: &[Ident],
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    names
+        .iter()
+        .zip(idents)
+        .map(|(n, i)| {
+            let (t, conv) = setter_type(cat, n, type_in(attributes, n), i);
+            (quote! { #i: #t }, conv)
+        })
+        .unzip()
+}
+
 /// ` `labels` (array<string>)`: how docs name a typed attribute.
 fn typed_name(name: &str, ty: Option<&str>) -> String {
     match ty {
@@ -830,11 +857,7 @@ fn list_filter_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
         .map(|f| {
             let m = method_ident(f);
             let arg = Ident::new("value", Span::call_site());
-            let ty = r
-                .attributes
-                .iter()
-                .find(|(k, _)| k == f)
-                .map(|(_, t)| t.as_str());
+            let ty = type_in(&r.attributes, f);
             let (param, conv) = setter_type(cat, f, ty, &arg);
             let doc = format!(" Lists only what matches {} (`{f}=`).", typed_name(f, ty));
             quote! {
@@ -880,27 +903,12 @@ fn action_method(
 ) -> TokenStream {
     let m = method_ident(&a.name);
     let m_with = format_ident!("{}_with", a.name);
-    let ty_of = |n: &str| {
-        a.attributes
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, t)| t.as_str())
-    };
+    let ty_of = |n: &str| type_in(&a.attributes, n);
     let args: Vec<Ident> = a.required.iter().map(|r| method_ident(r)).collect();
-    let typed: Vec<(TokenStream, TokenStream)> = a
-        .required
-        .iter()
-        .zip(&args)
-        .map(|(n, i)| setter_type(cat, n, ty_of(n), i))
-        .collect();
-    let params: Vec<TokenStream> = args
-        .iter()
-        .zip(&typed)
-        .map(|(i, (t, _))| quote! { #i: #t })
-        .collect();
-    let convs: Vec<TokenStream> = typed
-        .iter()
-        .map(|(_, c)| quote! { crate::Param::from(#c) })
+    let (params, convs) = typed_params(cat, &a.attributes, &a.required, &args);
+    let convs: Vec<TokenStream> = convs
+        .into_iter()
+        .map(|c| quote! { crate::Param::from(#c) })
         .collect();
     let (ret_ty, call, what) = match a.returns {
         Returns::None => (quote! { () }, quote! { action }, "nothing"),
@@ -977,12 +985,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
     let resource = &r.name;
     let ty = format_ident!("{}{}", resource, what);
     let verb = what.to_lowercase();
-    let ty_of = |n: &str| {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, t)| t.as_str())
-    };
+    let ty_of = |n: &str| type_in(&r.attributes, n);
     let req_list: Vec<String> = t.required.iter().map(|n| typed_name(n, ty_of(n))).collect();
     let doc = format!(
         " Attributes to {verb} a `{resource}`{}: required ones are constructor arguments, optional ones setters. Converts into [`Attrs`](crate::Attrs).",
@@ -990,18 +993,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
     );
     let req: Vec<Ident> = t.required.iter().map(|a| setter_ident(a)).collect();
     let req_names = &t.required;
-    let typed: Vec<(TokenStream, TokenStream)> = t
-        .required
-        .iter()
-        .zip(&req)
-        .map(|(n, i)| setter_type(cat, n, ty_of(n), i))
-        .collect();
-    let params: Vec<TokenStream> = req
-        .iter()
-        .zip(&typed)
-        .map(|(i, (t, _))| quote! { #i: #t })
-        .collect();
-    let convs: Vec<&TokenStream> = typed.iter().map(|(_, c)| c).collect();
+    let (params, convs) = typed_params(cat, &r.attributes, &t.required, &req);
     let base = quote! { crate::Attrs::new() #(.set(#req_names, #convs))* };
     let ctors = if t.exclusive.is_empty() {
         let d = format!(

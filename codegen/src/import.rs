@@ -89,30 +89,54 @@ pub fn import(dir: &Path, reference: &Path, write: bool) -> Result<Report, Strin
     let refs = Reference::new(&r)?;
     let mut report = Report::default();
     let mut types = TypeImports::new(&cat, &refs);
-    // file on disk → its edits
-    let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let label = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Each file is read once: its text, and the edits planned on it.
+    let mut files: BTreeMap<PathBuf, (String, Vec<Edit>)> = BTreeMap::new();
     for res in &cat.resources {
         let rel = res
             .file
             .strip_prefix(&format!("{label}/"))
             .unwrap_or(&res.file);
         let file = dir.join(rel);
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let Some(block) = resource_block(&text, &res.name) else {
+        if !files.contains_key(&file) {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            files.insert(file.clone(), (text, Vec::new()));
+        }
+        let Some((text, edits)) = files.get_mut(&file) else {
+            continue;
+        };
+        let Some(block) = resource_block(text, &res.name) else {
             return Err(format!(
                 "{}: cannot find resource {}",
                 file.display(),
                 res.name
             ));
         };
-        let mut e = plan_resource(res, &refs, &mut types, &mut report, &text, &block);
-        edits.entry(file).or_default().append(&mut e);
+        edits.extend(plan_resource(
+            res,
+            &refs,
+            &mut types,
+            &mut report,
+            text,
+            &block,
+        ));
     }
+    for (file, (text, mut e)) in files {
+        if e.is_empty() {
+            continue;
+        }
+        let new = apply(&text, &mut e);
+        if write {
+            std::fs::write(&file, new)
+                .map_err(|er| format!("cannot write {}: {er}", file.display()))?;
+        }
+        report.files.push(file);
+    }
+    // New types last, onto the types file as the edits above left it.
     let (enum_lines, object_lines) = types.render(&mut report);
     let types_path = dir.join(TYPES_FILE);
     if !enum_lines.is_empty() || !object_lines.is_empty() {
@@ -123,19 +147,6 @@ pub fn import(dir: &Path, reference: &Path, write: bool) -> Result<Report, Strin
                 .map_err(|e| format!("cannot write {}: {e}", types_path.display()))?;
         }
         report.files.push(types_path);
-    }
-    for (file, mut e) in edits {
-        if e.is_empty() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&file)
-            .map_err(|er| format!("cannot read {}: {er}", file.display()))?;
-        let new = apply(&text, &mut e);
-        if write {
-            std::fs::write(&file, new)
-                .map_err(|er| format!("cannot write {}: {er}", file.display()))?;
-        }
-        report.files.push(file);
     }
     if write {
         // What was written must still be a valid schema.

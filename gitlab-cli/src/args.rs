@@ -368,10 +368,7 @@ fn check_typed(
             return Ok(v.to_string()); // a value read from a file is checked by GitLab
         }
         let ok = match ty {
-            "boolean" => matches!(
-                v.to_ascii_lowercase().as_str(),
-                "true" | "false" | "1" | "0" | "yes" | "no" | "t" | "f" | "on" | "off"
-            ),
+            "boolean" => gitlab_client::meta::gitlab_boolean(v).is_some(),
             "integer" => {
                 let d = v.strip_prefix('-').unwrap_or(v);
                 !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())

@@ -107,12 +107,11 @@ impl<R: Resource> ListRequest<R> {
         let known = R::META.list_filters;
         let mut all: Vec<&str> = known.to_vec();
         all.extend_from_slice(PAGING_PARAMS);
-        let probe = Attrs::new().set(name, Value::Null);
         let ok = |n: &str| known.contains(&n) || PAGING_PARAMS.contains(&n);
         if let Err(e) =
             self.core
                 .scope
-                .check_names(Op::from(Operation::List), "list filter", &probe, &ok, &all)
+                .check_name(Op::from(Operation::List), "list filter", name, &ok, &all)
         {
             self.refused = Some(e);
         }

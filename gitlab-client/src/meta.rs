@@ -4,7 +4,9 @@
 //! `ResourceMeta` says where a resource lives, what it supports and how its
 //! attributes travel on the wire.
 
-pub use gitlab_vocab::{ActionTarget, AttrType, HttpMethod, Operation, Returns, SortOrder, Word};
+pub use gitlab_vocab::{
+    gitlab_boolean, ActionTarget, AttrType, HttpMethod, Operation, Returns, SortOrder, Word,
+};
 
 /// One GitLab resource, e.g. `ProjectIssue` at `/projects/{project_id}/issues`.
 #[derive(Debug)]

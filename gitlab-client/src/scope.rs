@@ -264,26 +264,40 @@ impl Scope {
         all_known: &[&str],
     ) -> Result<()> {
         for (name, _) in attrs.iter() {
-            if known(name) || attrs.is_unchecked(name) {
-                continue;
+            if !attrs.is_unchecked(name) {
+                self.check_name(op, what, name, known, all_known)?;
             }
-            let best = all_known
-                .iter()
-                .map(|k| (strsim::jaro_winkler(name, k), *k))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, k)| format!(" (did you mean '{k}'?)"))
-                .unwrap_or_default();
-            return Err(self.invalid(
-                op,
-                format!(
-                    "unknown {what} attribute '{name}'{best}; the schema does not list it for {}. \
-                     To send an attribute newer than the schema, use Attrs::set_unchecked (or `.with` on a builder)",
-                    self.meta.name
-                ),
-            ));
         }
         Ok(())
+    }
+
+    /// One name of [`check_names`](Self::check_names).
+    pub fn check_name(
+        &self,
+        op: Op,
+        what: &str,
+        name: &str,
+        known: &dyn Fn(&str) -> bool,
+        all_known: &[&str],
+    ) -> Result<()> {
+        if known(name) {
+            return Ok(());
+        }
+        let best = all_known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(name, k), *k))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| format!(" (did you mean '{k}'?)"))
+            .unwrap_or_default();
+        Err(self.invalid(
+            op,
+            format!(
+                "unknown {what} attribute '{name}'{best}; the schema does not list it for {}. \
+                 To send an attribute newer than the schema, use Attrs::set_unchecked (or `.with` on a builder)",
+                self.meta.name
+            ),
+        ))
     }
 
     /// [`check_names`](Self::check_names) against a create or update table.

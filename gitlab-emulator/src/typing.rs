@@ -265,21 +265,7 @@ fn parse_number(s: &str) -> Option<f64> {
 }
 
 /// The spellings dry-types' `Params::Bool`, behind grape's `Boolean`, accepts.
-pub(crate) fn parse_bool(s: &str) -> Option<bool> {
-    const TRUE: &[&str] = &[
-        "1", "on", "On", "ON", "t", "true", "True", "TRUE", "T", "y", "yes", "Yes", "YES", "Y",
-    ];
-    const FALSE: &[&str] = &[
-        "0", "off", "Off", "OFF", "f", "false", "False", "FALSE", "F", "n", "no", "No", "NO", "N",
-    ];
-    if TRUE.contains(&s) {
-        Some(true)
-    } else if FALSE.contains(&s) {
-        Some(false)
-    } else {
-        None
-    }
-}
+pub(crate) use gitlab_vocab::gitlab_boolean as parse_bool;
 
 /// `YYYY-MM-DD`, optionally followed by `T` (or a blank) and `HH:MM[:SS[.frac]]`
 /// and a zone (`Z`, `±HH:MM`, `±HHMM`, `±HH`).

@@ -233,6 +233,25 @@ words! {
     }
 }
 
+/// A boolean as GitLab's API reads it from a query string or form (grape's
+/// `Boolean`, via dry-types): `true`/`false`, `1`/`0`, `t`/`f`, `y`/`n`,
+/// `yes`/`no`, `on`/`off`, in lower case, capitalised or upper case.
+pub fn gitlab_boolean(s: &str) -> Option<bool> {
+    const TRUE: &[&str] = &[
+        "1", "on", "On", "ON", "t", "true", "True", "TRUE", "T", "y", "yes", "Yes", "YES", "Y",
+    ];
+    const FALSE: &[&str] = &[
+        "0", "off", "Off", "OFF", "f", "false", "False", "FALSE", "F", "n", "no", "No", "NO", "N",
+    ];
+    if TRUE.contains(&s) {
+        Some(true)
+    } else if FALSE.contains(&s) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// A value type as the schema writes it: `integer`, `array<string>`,
 /// `enum:Visibility`, `object:UserBasic`, `array<object:Label>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
