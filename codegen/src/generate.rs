@@ -33,6 +33,7 @@ pub const RESERVED_LIST_METHODS: &[&str] = &[
 
 /// The whole generated file, mounted by the client as `crate::resources`,
 /// formatted for reading (`gitlab-codegen generate`).
+#[cfg(feature = "tools")]
 pub fn generate(cat: &Catalogue) -> String {
     format!("{HEADER}{}", pretty(all_tokens(cat)))
 }
@@ -57,6 +58,7 @@ pub fn generate_for_build(cat: &Catalogue) -> String {
     out
 }
 
+#[cfg(feature = "tools")]
 fn all_tokens(cat: &Catalogue) -> TokenStream {
     let mut items = TokenStream::new();
     for f in &cat.files {
@@ -124,10 +126,12 @@ fn index_tokens(cat: &Catalogue) -> TokenStream {
 }
 
 /// The code generated for one schema file (the body of its module): what snapshot tests review.
+#[cfg(feature = "tools")]
 pub fn generate_module(cat: &Catalogue, module: &str) -> String {
     format!("{HEADER}{}", pretty(module_tokens(cat, module)))
 }
 
+#[cfg(feature = "tools")]
 fn pretty(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
@@ -143,6 +147,7 @@ fn module_of_file(cat: &Catalogue, file: &str) -> String {
         .map_or_else(|| "types".to_string(), |f| f.module.clone())
 }
 
+#[cfg(feature = "tools")]
 fn module_tokens(cat: &Catalogue, module: &str) -> TokenStream {
     module_items(cat, module).into_iter().collect()
 }
@@ -221,13 +226,31 @@ pub fn method_ident(name: &str) -> Ident {
     } else {
         name.to_ascii_lowercase()
     };
-    if syn::parse_str::<Ident>(&name).is_ok()
-        && !matches!(name.as_str(), "self" | "Self" | "super" | "crate" | "_")
-    {
+    if is_plain_ident(&name) {
         Ident::new(&name, Span::call_site())
     } else {
         format_ident!("{}_", name)
     }
+}
+
+/// Rust's keywords, strict and reserved (2021 and 2024 editions): none of
+/// them can name a method without `r#`, so they get a trailing `_`.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "_",
+];
+
+/// An ASCII identifier that is not a keyword (schema names are ASCII).
+fn is_plain_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
 }
 
 fn strs(v: &[String]) -> TokenStream {
@@ -1059,5 +1082,53 @@ fn setter_ident(attr: &str) -> Ident {
         format_ident!("{}_", attr)
     } else {
         method_ident(attr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_and_odd_names_get_a_usable_method_name() {
+        for (name, want) in [
+            ("move", "move_"),
+            ("type", "type_"),
+            ("gen", "gen_"),
+            ("self", "self_"),
+            ("_", "__"),
+            ("2fa", "f_2fa"),
+            ("Title", "title"),
+            ("state_event", "state_event"),
+        ] {
+            assert_eq!(method_ident(name).to_string(), want, "for {name}");
+        }
+    }
+
+    /// The hand-written keyword list agrees with syn's parser, which knows Rust's grammar
+    /// (syn parses as edition 2021; `gen` is reserved from 2024, so callers on the newer
+    /// edition can call every generated method without `r#`).
+    #[cfg(feature = "tools")]
+    #[test]
+    fn plain_identifiers_are_what_syn_accepts() {
+        let mut words: Vec<&str> = KEYWORDS.to_vec();
+        words.extend([
+            "union",
+            "macro_rules",
+            "raw",
+            "default",
+            "id",
+            "iid",
+            "a1",
+            "x_y",
+            "1a",
+            "a-b",
+            "",
+        ]);
+        for w in words {
+            let syn_ok = syn::parse_str::<Ident>(w).is_ok()
+                && !matches!(w, "self" | "Self" | "super" | "crate" | "_" | "gen");
+            assert_eq!(is_plain_ident(w), syn_ok, "{w:?}");
+        }
     }
 }

@@ -9,12 +9,14 @@
 
 pub mod catalogue;
 pub mod generate;
+#[cfg(feature = "tools")]
 pub mod import;
 pub mod locate;
 pub mod model;
 mod yaml;
 
 pub use catalogue::{load_dir, load_sources, Catalogue, Diagnostic, Diagnostics, Resource};
+#[cfg(feature = "tools")]
 pub use generate::{generate, generate_module};
 
 use std::path::Path;

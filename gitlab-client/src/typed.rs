@@ -408,23 +408,29 @@ macro_rules! schema_enum {
             /// A value this schema does not know, kept as GitLab sent it.
             Other(String),
         }
+        // Inline: only the enums a program uses are compiled to machine code.
         impl $name {
             /// GitLab's spelling of the value.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self { $($name::$var => $s,)* $name::Other(s) => s }
             }
             /// The value GitLab spells `s` (`Other` when the schema does not know it).
+            #[inline]
             pub fn from_wire(s: &str) -> Self {
                 match s { $($s => $name::$var,)* other => $name::Other(other.to_string()) }
             }
         }
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
         impl From<$name> for $crate::Value {
+            #[inline]
             fn from(v: $name) -> $crate::Value { $crate::Value::String(v.as_str().to_string()) }
         }
         impl $crate::typed::FromJson<'_> for $name {
+            #[inline]
             fn from_json(v: &$crate::Value) -> Option<Self> { v.as_str().map($name::from_wire) }
         }
     };
@@ -439,21 +445,26 @@ macro_rules! schema_enum {
         }
         impl $name {
             /// GitLab's number for the value.
+            #[inline]
             pub fn as_i64(&self) -> i64 {
                 match self { $($name::$var => $n,)* $name::Other(n) => *n }
             }
             /// The value GitLab numbers `n` (`Other` when the schema does not know it).
+            #[inline]
             pub fn from_wire(n: i64) -> Self {
                 match n { $($n => $name::$var,)* other => $name::Other(other) }
             }
         }
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { write!(f, "{}", self.as_i64()) }
         }
         impl From<$name> for $crate::Value {
+            #[inline]
             fn from(v: $name) -> $crate::Value { $crate::Value::from(v.as_i64()) }
         }
         impl $crate::typed::FromJson<'_> for $name {
+            #[inline]
             fn from_json(v: &$crate::Value) -> Option<Self> { v.as_i64().map($name::from_wire) }
         }
     };
