@@ -3,7 +3,7 @@ CARGO ?= cargo
 RESOURCE ?= ProjectIssue
 PORT ?= 0
 
-.PHONY: all demo describe emulator cli test fmt-check clippy unit broken-schema lean-deps schema-check dump snapshots bench bench-quick build-times
+.PHONY: package msrv all demo describe emulator cli test fmt-check clippy unit broken-schema lean-deps schema-check dump snapshots bench bench-quick build-times
 
 all: demo
 
@@ -27,7 +27,7 @@ cli:
 	$(CARGO) build --release -p gitlab-cli
 
 ## Everything CI checks.
-test: fmt-check clippy unit broken-schema lean-deps
+test: fmt-check clippy unit broken-schema lean-deps package msrv
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -45,17 +45,27 @@ lean-deps:
 	$(CARGO) check -q -p gitlab-client --no-default-features
 	@echo "lean-deps: gitlab-client --no-default-features builds without rust-ini and shlex"
 
+## The crates meant for crates.io package and build from their tarballs alone
+## (`cargo package` verifies each against the others through a local registry).
+package:
+	$(CARGO) package -q --allow-dirty -p gitlab-vocab -p gitlab-client-codegen -p gitlab-client -p gitlab-emulator -p gitlab-cli
+	@echo "package: gitlab-vocab, gitlab-client-codegen, gitlab-client, gitlab-emulator and gitlab-cli package and build"
+
+## No dependency of the published crates needs a newer Rust than our rust-version.
+msrv:
+	python3 tests/msrv-deps.py
+
 ## A deliberately broken schema must fail `cargo build` with file:line:col.
 broken-schema:
 	./tests/broken-schema-build.sh
 
 ## Validate the schema without building the client.
 schema-check:
-	$(CARGO) run -q -p codegen --bin gitlab-codegen -- check
+	$(CARGO) run -q -p gitlab-client-codegen --bin gitlab-codegen -- check
 
 ## Print the resolved catalogue as JSON.
 dump:
-	$(CARGO) run -q -p codegen --bin gitlab-codegen -- dump --format json
+	$(CARGO) run -q -p gitlab-client-codegen --bin gitlab-codegen -- dump --format json
 
 ## Review generated-code snapshot changes after a schema edit.
 snapshots:

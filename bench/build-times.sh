@@ -26,7 +26,7 @@ rebuild=$(secs "$t0" "$t1")
 cp "$out/issues.yaml.orig" "$f"; trap - EXIT
 
 # The build script writes one item per line; count the formatted lines instead.
-lines=$(cargo run -q -p codegen --bin gitlab-codegen --manifest-path "$root/Cargo.toml" -- generate --schema "$root/schema" | wc -l)
+lines=$(cargo run -q -p gitlab-client-codegen --bin gitlab-codegen --manifest-path "$root/Cargo.toml" -- generate --schema "$root/schema" | wc -l)
 printf 'clean release build, bare reqwest + tokio + serde_json: %.1f s\n' "$base"
 printf 'clean release build, gitlab-client (full schema):       %.1f s  (%.2fx)\n' "$client" "$(awk -v c="$client" -v b="$base" "BEGIN { print c / b }")"
 printf 'debug rebuild after editing one schema file:            %.1f s\n' "$rebuild"
