@@ -252,6 +252,7 @@ pub const RESERVED_OBJECT_METHODS: &[&str] = &[
     "child",
     "core",
     "delete",
+    "download_to",
     "deserialize",
     "from_core",
     "get",
@@ -278,6 +279,7 @@ pub const RESERVED_MANAGER_METHODS: &[&str] = &[
     "create",
     "update",
     "delete",
+    "download_to",
     "set",
     "fetch",
     "sudo",
@@ -312,6 +314,7 @@ pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "http_delete",
     "http_list",
     "http_get_raw",
+    "http_get_to",
     "anonymous",
     "attempt",
     "from_config",
@@ -322,6 +325,8 @@ pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "follow_link",
     "send",
     "wait_for_throttle",
+    "send_to",
+    "stream_body",
 ];
 
 /// Reads every `*.yaml` file below `dir` (sorted, recursively) into one catalogue.

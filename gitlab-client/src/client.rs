@@ -300,6 +300,26 @@ impl Gitlab {
         Ok(resp.body)
     }
 
+    /// `GET` raw bytes and write them to `out` as they arrive, without holding
+    /// the body (so without `max_response_size`); returns the bytes written.
+    /// No retry is made once part of the body reached `out`.
+    pub async fn http_get_to<W>(&self, path: &str, query: &Attrs, out: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + Send,
+    {
+        let q = raw_query(query)?;
+        let opts = CallOptions::default();
+        let req = Request {
+            op: Op::Raw,
+            method: HttpMethod::Get,
+            path: path.to_string(),
+            query: q,
+            body: Body::Empty,
+            opts: &opts,
+        };
+        Ok(self.send_to(req, Some(out)).await?.1)
+    }
+
     /// `POST` an endpoint no schema covers, with `body` as JSON.
     pub async fn http_post(&self, path: &str, body: &Attrs) -> Result<Value> {
         self.raw_json(HttpMethod::Post, path, &Attrs::new(), Some(body))

@@ -146,6 +146,22 @@ pub enum Error {
         /// How much the body had (or announced) when reading stopped.
         got: u64,
     },
+    /// Writing a streamed download to the caller's writer failed; `written`
+    /// bytes had reached it, so it holds a partial body.
+    #[error("{op}: writing the body of {method} {path} failed after {written} bytes: {source}")]
+    Write {
+        /// What the caller was doing.
+        op: Op,
+        /// HTTP method of the request.
+        method: HttpMethod,
+        /// Path below `/api/v4`, without the query.
+        path: String,
+        /// Bytes written before the failure.
+        written: u64,
+        #[source]
+        /// The writer's error.
+        source: std::io::Error,
+    },
     /// A client setting is unusable (bad URL, bad header value…).
     #[error("invalid client configuration: {0}")]
     Config(String),

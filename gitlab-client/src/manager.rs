@@ -135,6 +135,23 @@ impl<R: Resource> Manager<R> {
             .await?;
         Ok(T::from_output(out))
     }
+
+    /// Runs the manager-level download `action` (one whose generated method
+    /// returns `Bytes`) and writes the body to `out` as it arrives; returns
+    /// the bytes written. Like [`Object::download_to`], for actions of the
+    /// collection rather than of one object.
+    ///
+    /// # Errors
+    /// As [`Object::download_to`].
+    pub async fn download_to<W>(&self, action: &str, args: Attrs, out: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + Send,
+    {
+        let scope = &self.core.scope;
+        let (a, required, optional) =
+            scope.download_action(crate::meta::ActionTarget::Manager, action, args)?;
+        scope.run_action_to(None, a, required, optional, out).await
+    }
 }
 
 impl<R: ops::Get> Manager<R> {

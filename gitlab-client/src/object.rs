@@ -331,6 +331,26 @@ impl ObjectCore {
         Ok(())
     }
 
+    /// Runs download action `a` on this object, writing its body to `out`.
+    pub(crate) async fn run_action_to(
+        &self,
+        a: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+        out: &mut (dyn tokio::io::AsyncWrite + Unpin + Send),
+    ) -> Result<u64> {
+        let lookup = |name: &str| {
+            if name == "id" {
+                self.id().cloned()
+            } else {
+                self.attr(name).cloned()
+            }
+        };
+        self.scope
+            .run_action_to(Some(&lookup), a, required, optional, out)
+            .await
+    }
+
     /// Runs custom action `a` on this object.
     pub(crate) async fn run_action(
         &self,
@@ -545,6 +565,29 @@ impl<R: Resource> Object<R> {
             self.core.replace(m);
         }
         Ok(())
+    }
+
+    /// Runs the download `action` (one whose generated method returns
+    /// `Bytes`, such as a job's `artifacts`) and writes the body to `out` as it
+    /// arrives, without holding it in memory or applying `max_response_size`;
+    /// returns the bytes written. `args` holds the action's arguments by name,
+    /// required ones included.
+    ///
+    /// # Errors
+    /// [`Error::InvalidAttrs`](crate::Error::InvalidAttrs) before any request
+    /// for an unknown download (naming the known ones) or a missing required
+    /// argument; [`Error::Write`](crate::Error::Write) when `out` fails. After
+    /// part of the body reached `out`, no retry is made: the error is returned
+    /// and `out` holds a partial body.
+    pub async fn download_to<W>(&self, action: &str, args: Attrs, out: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + Send,
+    {
+        let (a, required, optional) =
+            self.core
+                .scope
+                .download_action(crate::meta::ActionTarget::Object, action, args)?;
+        self.core.run_action_to(a, required, optional, out).await
     }
 
     /// The untyped object.

@@ -158,7 +158,14 @@ struct Failure {
     outcome: Outcome,
     retry_after: Option<Duration>,
     error: Error,
+    /// Part of a streamed body already reached the caller's writer: a retry
+    /// would write it twice, so the error goes to the caller as it is.
+    partial: bool,
 }
+
+/// Where a streamed download goes: each chunk of a 2xx body is written here
+/// as it arrives instead of being kept in memory.
+pub(crate) type Sink<'a, 'w> = &'a mut (dyn tokio::io::AsyncWrite + Unpin + Send + 'w);
 
 impl Gitlab {
     /// The API base URL, ending in `/api/v4`.
@@ -172,6 +179,18 @@ impl Gitlab {
 
     /// Sends one request and reads the whole body. Non-2xx answers become [`Error::Api`].
     pub(crate) async fn send(&self, req: Request<'_>) -> Result<Response> {
+        self.send_to(req, None).await.map(|(resp, _)| resp)
+    }
+
+    /// Like [`send`](Self::send), but with a `sink` a 2xx body is written to it
+    /// chunk by chunk (not bound by `max_response_size`, since nothing is held);
+    /// the response then has an empty body and the count of bytes written comes
+    /// back beside it. Error bodies are read into the error as usual.
+    pub(crate) async fn send_to(
+        &self,
+        req: Request<'_>,
+        mut sink: Option<Sink<'_, '_>>,
+    ) -> Result<(Response, u64)> {
         let inner = &self.inner;
         if let Some(sudo) = &req.opts.sudo {
             if HeaderValue::from_str(sudo).is_err() {
@@ -194,8 +213,8 @@ impl Gitlab {
         loop {
             self.wait_for_throttle().await;
             let started = Instant::now();
-            let failure = match self.attempt(&req).await {
-                Ok(resp) => {
+            let failure = match self.attempt(&req, sink.as_deref_mut()).await {
+                Ok((resp, written)) => {
                     tracing::debug!(
                         method = %req.method,
                         path = %display_path(&req.path, &inner.base),
@@ -205,8 +224,9 @@ impl Gitlab {
                         "request"
                     );
                     self.note_rate_limit(&resp.headers);
-                    return Ok(resp);
+                    return Ok((resp, written));
                 }
+                Err(f) if f.partial => return Err(f.error),
                 Err(f) => f,
             };
             let delay = policy.decide(
@@ -261,8 +281,13 @@ impl Gitlab {
         }
     }
 
-    /// One attempt: sends the request (following allowed redirects) and reads the body.
-    async fn attempt(&self, req: &Request<'_>) -> std::result::Result<Response, Failure> {
+    /// One attempt: sends the request (following allowed redirects) and reads
+    /// the body, into `sink` when there is one and the status is 2xx.
+    async fn attempt(
+        &self,
+        req: &Request<'_>,
+        mut sink: Option<Sink<'_, '_>>,
+    ) -> std::result::Result<(Response, u64), Failure> {
         let inner = &self.inner;
         let display_path = display_path(&req.path, &inner.base);
         let absolute = req.path.starts_with("http://") || req.path.starts_with("https://");
@@ -290,6 +315,7 @@ impl Gitlab {
                 maybe_sent: sent,
                 source: e,
             },
+            partial: false,
         };
         let mut redirects = 0;
         loop {
@@ -336,7 +362,20 @@ impl Gitlab {
                     limit,
                     got,
                 },
+                partial: false,
             };
+            if let Some(out) = sink.as_deref_mut().filter(|_| (200..300).contains(&status)) {
+                let written = self.stream_body(req, &display_path, resp, out).await?;
+                let body = Bytes::new();
+                return Ok((
+                    Response {
+                        status,
+                        headers,
+                        body,
+                    },
+                    written,
+                ));
+            }
             if let Some(len) = resp.content_length().filter(|l| *l > limit) {
                 return Err(too_large(len));
             }
@@ -386,6 +425,7 @@ impl Gitlab {
                         message: why,
                         body: body_excerpt(&body),
                     },
+                    partial: false,
                 });
             }
             if !(200..300).contains(&status) {
@@ -404,14 +444,79 @@ impl Gitlab {
                         message: server_message(&body),
                         body: body_excerpt(&body),
                     },
+                    partial: false,
                 });
             }
-            return Ok(Response {
-                status,
-                headers,
-                body,
-            });
+            return Ok((
+                Response {
+                    status,
+                    headers,
+                    body,
+                },
+                0,
+            ));
         }
+    }
+
+    /// Copies a 2xx body to `out` chunk by chunk; returns the bytes written.
+    async fn stream_body(
+        &self,
+        req: &Request<'_>,
+        display_path: &str,
+        mut resp: reqwest::Response,
+        out: Sink<'_, '_>,
+    ) -> std::result::Result<u64, Failure> {
+        use tokio::io::AsyncWriteExt;
+        let mut written = 0u64;
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(Failure {
+                        outcome: Outcome::MaybeSent,
+                        retry_after: None,
+                        error: Error::Transport {
+                            op: req.op,
+                            method: req.method,
+                            path: display_path.to_string(),
+                            maybe_sent: true,
+                            source: e,
+                        },
+                        partial: written > 0,
+                    })
+                }
+            };
+            if let Err(e) = out.write_all(&chunk).await {
+                return Err(Failure {
+                    outcome: Outcome::Status(resp.status().as_u16()),
+                    retry_after: None,
+                    error: Error::Write {
+                        op: req.op,
+                        method: req.method,
+                        path: display_path.to_string(),
+                        written,
+                        source: e,
+                    },
+                    partial: true,
+                });
+            }
+            written += chunk.len() as u64;
+        }
+        let flushed = out.flush().await;
+        flushed.map_err(|e| Failure {
+            outcome: Outcome::Status(resp.status().as_u16()),
+            retry_after: None,
+            error: Error::Write {
+                op: req.op,
+                method: req.method,
+                path: display_path.to_string(),
+                written,
+                source: e,
+            },
+            partial: true,
+        })?;
+        Ok(written)
     }
 
     /// Where a `Link: rel="next"` URL leads: onto our own base URL (GitLab

@@ -14,6 +14,7 @@ use wiremock::{Match, MockServer, Request, ResponseTemplate};
 
 mod actions;
 mod auth;
+mod downloads;
 mod errors;
 mod hostile;
 mod lists;
