@@ -20,6 +20,10 @@ use tokio::task::JoinSet;
 /// Largest request body accepted (uploads included).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// How long a keep-alive connection may sit idle (or send headers slowly)
+/// before it is closed: well above the 30 s clients commonly pause for.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub faults: Mutex<FaultState>,
@@ -70,6 +74,10 @@ pub(crate) async fn serve(
                     let _ = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
                         .keep_alive(true)
+                        // hyper's default closes a connection idle for 30 s while it
+                        // waits for the next request's headers; GitLab (behind its
+                        // proxy) keeps idle connections far longer.
+                        .header_read_timeout(IDLE_TIMEOUT)
                         .serve_connection(TokioIo::new(stream), svc)
                         .await;
                 });
@@ -246,6 +254,7 @@ async fn answer(
         params,
         token,
         sudo,
+        body,
     };
     lock(&shared.state).handle(&api)
 }
