@@ -70,7 +70,7 @@ impl Repo {
                 queue.extend(c.parents.iter().cloned());
             }
         }
-        out.sort_by(|a, b| b.seq.cmp(&a.seq));
+        out.sort_by_key(|c| std::cmp::Reverse(c.seq));
         out
     }
 

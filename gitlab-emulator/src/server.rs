@@ -246,6 +246,20 @@ async fn answer(
     if let Err(e) = parse_body(content_type.as_deref(), &body, &mut params) {
         return (e.into_reply(), None);
     }
+    // A raw upload (generic packages) is the `file` GitLab's endpoint declares.
+    let raw_upload = content_type.as_deref().is_some_and(|c| {
+        c.to_ascii_lowercase()
+            .starts_with("application/octet-stream")
+    });
+    if raw_upload {
+        let part =
+            serde_json::json!({"size": body.len(), "content_type": "application/octet-stream"});
+        for name in ["file", "data"] {
+            if !params.present(name) {
+                params.add_json(name.to_string(), part.clone());
+            }
+        }
+    }
     let api = ApiRequest {
         verb,
         raw_path: raw_path.to_string(),

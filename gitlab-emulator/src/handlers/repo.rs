@@ -524,7 +524,7 @@ fn write_base(st: &State, ctx: &Ctx, pid: u64, branch: &str) -> ApiResult<(Optio
             Some(s) => Some(resolve_sha(st, pid, &s).ok_or_else(|| {
                 ApiError::message(
                     400,
-                    format!("You can only create or edit files when you are on a branch"),
+                    "You can only create or edit files when you are on a branch".to_string(),
                 )
             })?),
             None => {
@@ -792,7 +792,7 @@ fn commits_list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             }
         }
     }
-    all.sort_by(|a, b| b.seq.cmp(&a.seq));
+    all.sort_by_key(|c| std::cmp::Reverse(c.seq));
     let since = p.nonblank("since");
     let until = p.nonblank("until");
     let path = p.nonblank("path");

@@ -82,7 +82,7 @@ fn entries(st: &State, res: ResId, parent: &[String]) -> Vec<Value> {
 /// A made-up secret: `prefix` and 20 characters derived from a counter.
 fn secret(st: &mut State, prefix: &str) -> String {
     let n = st.store.next_id("secret");
-    let h = super::branches::mix(n ^ 0x5EC2_E7);
+    let h = super::branches::mix(n ^ 0x005E_C2E7);
     let h2 = super::branches::mix(h);
     format!("{prefix}{:016x}{:04x}", h, h2 & 0xffff)
 }
