@@ -835,3 +835,32 @@ async fn unknown_routes_are_gitlab_404s() {
         (404, json!({"error": "404 Not Found"}))
     );
 }
+
+#[tokio::test]
+async fn pipelines_are_listed_newest_first() {
+    let (emu, gl, pid) = setup().await;
+    for _ in 0..2 {
+        let r = post(
+            &emu,
+            &format!("/projects/{pid}/pipelines"),
+            json!({"ref": "main"}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{:?}", r.json());
+    }
+    let listed = gl
+        .http_get(&format!("/projects/{pid}/pipelines"), &Attrs::new())
+        .await
+        .unwrap();
+    let ids = field(&listed, "id");
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0].as_u64() > ids[1].as_u64(), "{ids:?}");
+    let asc = gl
+        .http_get(
+            &format!("/projects/{pid}/pipelines"),
+            &Attrs::new().set("sort", "asc"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(field(&asc, "id")[0], ids[1]);
+}
