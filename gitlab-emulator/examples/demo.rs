@@ -153,6 +153,17 @@ pub async fn full_tour(gl: &Gitlab) -> Result<()> {
                 .set("ref", "main"),
         )
         .await?;
+    // Repository content: commit a file on the branch.
+    let pid = id_of(&project);
+    gl.http_post(
+        &format!("/projects/{pid}/repository/files/TOUR.md"),
+        &Attrs::new()
+            .set("branch", "feature/tour")
+            .set("content", "# Tour\n\nWritten by the demo.\n")
+            .set("commit_message", "Add TOUR.md"),
+    )
+    .await?;
+    println!("committed TOUR.md on feature/tour");
     let mut mr = project
         .merge_requests()
         .create(ProjectMergeRequestCreate::new(
@@ -166,8 +177,32 @@ pub async fn full_tour(gl: &Gitlab) -> Result<()> {
         id_of(&mr),
         mr.get::<String>("state")?
     );
+    let changes = gl
+        .http_get(
+            &format!("/projects/{pid}/merge_requests/{}/changes", id_of(&mr)),
+            &Attrs::new(),
+        )
+        .await?;
+    for change in changes["changes"].as_array().into_iter().flatten() {
+        println!(
+            "  diff of {}:\n{}",
+            change["new_path"].as_str().unwrap_or("?"),
+            change["diff"].as_str().unwrap_or("").trim_end()
+        );
+    }
     mr.merge().await?;
     println!("merged it: state {}", mr.get::<String>("state")?);
+    let merged = gl
+        .http_get_raw(
+            &format!("/projects/{pid}/repository/files/TOUR.md/raw"),
+            &Attrs::new().set("ref", "main"),
+        )
+        .await?;
+    println!(
+        "main now has TOUR.md ({} bytes) at {}",
+        merged.len(),
+        mr.get::<String>("merge_commit_sha").unwrap_or_default()
+    );
 
     let mut moved = issues.get(4).await?;
     let other = gl

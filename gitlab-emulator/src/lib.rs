@@ -36,6 +36,7 @@ mod lists;
 mod log;
 mod registry;
 mod reply;
+mod repo;
 mod request;
 mod seed;
 mod server;

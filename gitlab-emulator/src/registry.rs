@@ -695,11 +695,28 @@ fn action_route(id: ResId, r: &Res, meta: &ResourceMeta, a: &'static ActionMeta)
     let in_path = |n: &&str| names.contains(n);
     let mut args: Vec<&'static str> = a.required.to_vec();
     args.extend(a.optional);
+    // Arguments with a `wire` name arrive under GitLab's name (`to_namespace` → `namespace`).
+    let on_wire = |n: &'static str| {
+        a.wire
+            .iter()
+            .find(|(arg, _)| *arg == n)
+            .map_or(n, |(_, w)| *w)
+    };
     let rules = Rules {
-        required: a.required.iter().copied().filter(|n| !in_path(n)).collect(),
+        required: a
+            .required
+            .iter()
+            .copied()
+            .filter(|n| !in_path(n))
+            .map(on_wire)
+            .collect(),
         checks: typing::compile(meta, &args, a.attributes)
             .into_iter()
             .filter(|c| !in_path(&c.name))
+            .map(|mut c| {
+                c.name = on_wire(c.name);
+                c
+            })
             .collect(),
     };
     let suffix = segs

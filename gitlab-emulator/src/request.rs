@@ -60,6 +60,8 @@ pub(crate) struct ApiRequest {
     /// Credentials, whichever header carried them.
     pub token: Option<String>,
     pub sudo: Option<String>,
+    /// The body as sent (raw uploads such as generic packages).
+    pub body: bytes::Bytes,
 }
 
 /// Splits `/api/v4/projects/a%2Fb` into decoded segments below the API root.
@@ -318,6 +320,9 @@ pub(crate) fn parse_body(
         return Ok(());
     }
     let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    if ct.starts_with("application/octet-stream") {
+        return Ok(()); // a raw upload, read from the body itself
+    }
     if ct.starts_with("multipart/form-data") {
         let boundary = content_type
             .and_then(boundary_of)

@@ -20,6 +20,10 @@ use tokio::task::JoinSet;
 /// Largest request body accepted (uploads included).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// How long a keep-alive connection may sit idle (or send headers slowly)
+/// before it is closed: well above the 30 s clients commonly pause for.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub faults: Mutex<FaultState>,
@@ -70,6 +74,10 @@ pub(crate) async fn serve(
                     let _ = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
                         .keep_alive(true)
+                        // hyper's default closes a connection idle for 30 s while it
+                        // waits for the next request's headers; GitLab (behind its
+                        // proxy) keeps idle connections far longer.
+                        .header_read_timeout(IDLE_TIMEOUT)
                         .serve_connection(TokioIo::new(stream), svc)
                         .await;
                 });
@@ -238,6 +246,20 @@ async fn answer(
     if let Err(e) = parse_body(content_type.as_deref(), &body, &mut params) {
         return (e.into_reply(), None);
     }
+    // A raw upload (generic packages) is the `file` GitLab's endpoint declares.
+    let raw_upload = content_type.as_deref().is_some_and(|c| {
+        c.to_ascii_lowercase()
+            .starts_with("application/octet-stream")
+    });
+    if raw_upload {
+        let part =
+            serde_json::json!({"size": body.len(), "content_type": "application/octet-stream"});
+        for name in ["file", "data"] {
+            if !params.present(name) {
+                params.add_json(name.to_string(), part.clone());
+            }
+        }
+    }
     let api = ApiRequest {
         verb,
         raw_path: raw_path.to_string(),
@@ -246,6 +268,7 @@ async fn answer(
         params,
         token,
         sudo,
+        body,
     };
     lock(&shared.state).handle(&api)
 }

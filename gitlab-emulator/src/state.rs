@@ -41,6 +41,10 @@ pub(crate) struct State {
     /// out, as GitLab does for large collections.
     pub count_limit: usize,
     pub cache: ListCache,
+    /// Repository content, by project id.
+    pub repos: HashMap<u64, crate::repo::Repo>,
+    /// Generic package files: `pid/name/version/file` → bytes.
+    pub packages: HashMap<String, bytes::Bytes>,
 }
 
 impl State {
@@ -51,6 +55,8 @@ impl State {
             base_url,
             count_limit,
             cache: ListCache::default(),
+            repos: HashMap::new(),
+            packages: HashMap::new(),
             reg,
         }
     }

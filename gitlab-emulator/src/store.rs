@@ -23,6 +23,8 @@ pub(crate) struct Hidden {
     pub starrers: Vec<u64>,
     /// Commit shas known in a project (branch heads past and present).
     pub shas: Vec<String>,
+    /// A secret GitLab shows once or never (a token, a hidden variable's value).
+    pub secret: Option<String>,
 }
 
 #[derive(Debug, Clone)]

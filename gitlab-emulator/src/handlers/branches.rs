@@ -70,6 +70,7 @@ pub(crate) fn add_branch(
         Some(s) => s,
         None => new_sha(st),
     };
+    super::repo::ensure_commit(st, pid, &sha, message, author);
     let (web, default) = match st.project(pid) {
         Some(p) => (
             p.str("web_url").unwrap_or("").to_string(),
@@ -120,27 +121,6 @@ pub(crate) fn head_of(st: &State, pid: u64, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Moves branch `name` to a new commit (a merge) and returns the new sha.
-pub(crate) fn advance(st: &mut State, pid: u64, name: &str, message: &str, author: u64) -> String {
-    let sha = new_sha(st);
-    let mut commit = commit_json(st, &sha, message, author);
-    st.store
-        .modify(st.reg.branch, &[pid.to_string()], name, |e| {
-            if let Some(web) = e
-                .obj
-                .get("commit")
-                .and_then(|c| c.get("web_url"))
-                .and_then(Value::as_str)
-            {
-                let base = web.rsplit_once('/').map_or(web, |(b, _)| b);
-                commit["web_url"] = Value::String(format!("{base}/{sha}"));
-            }
-            e.obj.insert("commit".into(), commit);
-        });
-    remember_sha(st, pid, sha.clone());
-    sha
-}
-
 /// Gives a fork the branches of its source.
 pub(crate) fn copy_branches(st: &mut State, from: u64, to: u64) {
     let branches: Vec<(String, String)> = match st.store.coll(st.reg.branch, &[from.to_string()]) {
@@ -154,6 +134,9 @@ pub(crate) fn copy_branches(st: &mut State, from: u64, to: u64) {
             .collect(),
         None => return,
     };
+    if let Some(repo) = st.repos.get(&from).cloned() {
+        st.repos.insert(to, repo);
+    }
     for (name, sha) in branches {
         add_branch(st, to, &name, Some(sha), "Initial commit", 0);
     }
@@ -258,6 +241,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             })?,
     };
     add_branch(st, pid, &name, Some(sha), "Initial commit", caller);
+    super::repo::refresh_branch_commit(st, pid, &name);
     let e = st
         .store
         .get(ctx.res, &ctx.parent, &name)

@@ -21,7 +21,15 @@ const ANY_ORDER: OrderRules = OrderRules {
 const SINGLETON: &str = "";
 
 pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
-    let paging = crate::lists::paging(ctx.req, &ANY_ORDER)?;
+    let mut paging = crate::lists::paging(ctx.req, &ANY_ORDER)?;
+    // GitLab lists pipelines and jobs newest first.
+    let norm = &st.reg.res[ctx.res].norm;
+    let newest_first = ["/pipelines", "/jobs", "/deployments"]
+        .iter()
+        .any(|s| norm.ends_with(s));
+    if newest_first && !paging.keyset && !ctx.req.params.has("sort") {
+        paging.desc = true;
+    }
     st.list_reply(ctx, "", paging, CursorStyle::Opaque, |st, paging| {
         let eq = equality_filters(ctx, &[]);
         let search = ctx.req.params.nonblank("search");

@@ -319,6 +319,47 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     group_reply(st, gid, 200)
 }
 
+/// Moves group `gid` below `parent` (`None`: to the top level), re-deriving the
+/// paths of it, its subgroups and their projects.
+pub(crate) fn transfer(st: &mut State, gid: u64, parent: Option<u64>) -> ApiResult<Reply> {
+    let g = st
+        .group(gid)
+        .ok_or_else(|| ApiError::not_found(Some("Group")))?;
+    if let Some(p) = parent {
+        if st.group_and_descendants(gid).contains(&p) {
+            return Err(ApiError::message(
+                400,
+                "Transfer failed: Cannot transfer group to one of its subgroups.",
+            ));
+        }
+        st.group(p)
+            .ok_or_else(|| ApiError::not_found(Some("Group")))?;
+    }
+    let mut obj = g.obj.clone();
+    obj.insert("parent_id".into(), json!(parent));
+    apply_group_paths(st, &mut obj);
+    let full_path = obj.get("full_path").and_then(Value::as_str).unwrap_or("");
+    if path_taken(st, full_path, Some(gid)) {
+        return Err(ApiError::message(
+            400,
+            "Transfer failed: The parent group already has a subgroup or a project with the same path.",
+        ));
+    }
+    st.store
+        .modify(st.reg.group, &[], &gid.to_string(), |e| e.obj = obj);
+    let all = st.group_and_descendants(gid);
+    for sub in all.iter().skip(1) {
+        if let Some(g) = st.group(*sub) {
+            let mut o = g.obj.clone();
+            apply_group_paths(st, &mut o);
+            st.store
+                .modify(st.reg.group, &[], &sub.to_string(), |e| e.obj = o);
+        }
+    }
+    refresh_projects_in(st, &all);
+    group_reply(st, gid, 201)
+}
+
 pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let caller = ctx.caller.clone();
     let g = st.readable_group(caller.as_ref(), ctx.id())?;

@@ -1233,7 +1233,23 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
                 .and_then(Value::as_bool)
         })
         .unwrap_or(false);
-    let sha = super::branches::advance(st, pid, &target, &message, caller.id);
+    let squash = p
+        .bool("squash")?
+        .or_else(|| e.obj.get("squash").and_then(Value::as_bool))
+        .unwrap_or(false);
+    let squash_message = p
+        .nonblank("squash_commit_message")
+        .unwrap_or_else(|| title.clone());
+    let refs = super::repo::diff_refs(st, pid, &head, &target);
+    let (sha, squash_sha) = super::repo::merge_branches(
+        st,
+        pid,
+        &source,
+        &target,
+        &message,
+        squash.then_some(squash_message.as_str()),
+        caller.id,
+    );
     let now = time::now();
     let who = st.user_basic(caller.id);
     st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
@@ -1243,6 +1259,8 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         e.obj.insert("merged_at".into(), json!(now));
         e.obj.insert("updated_at".into(), json!(now));
         e.obj.insert("merge_commit_sha".into(), json!(sha));
+        e.obj.insert("squash_commit_sha".into(), json!(squash_sha));
+        e.obj.insert("diff_refs".into(), refs);
         e.obj.insert("merge_status".into(), json!("merged"));
         e.obj
             .insert("detailed_merge_status".into(), json!("not_open"));

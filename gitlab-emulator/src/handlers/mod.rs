@@ -7,6 +7,8 @@ mod groups;
 mod issues;
 mod members;
 mod projects;
+mod repo;
+mod special;
 mod users;
 
 use crate::lists::{self, CacheKey, CursorStyle, Item, OrderRules, Paging};
@@ -95,6 +97,12 @@ impl State {
         if let Some(r) = self.builtin(req, caller.as_ref())? {
             return Ok(r);
         }
+        if let Some(r) = special::unrouted(self, req, caller.as_ref())? {
+            return Ok(r);
+        }
+        if let Some(r) = repo::unrouted(self, req, caller.as_ref())? {
+            return Ok(r);
+        }
         let reg = self.reg.clone();
         let m = reg.route(&req.segments, req.verb)?;
         let r = &reg.res[m.res];
@@ -112,8 +120,11 @@ impl State {
             id: m.id,
             args: m.args,
         };
+        if let Some(r) = special::handle(self, &ctx, &m.target)? {
+            return Ok(r);
+        }
         match (&m.target, req.verb) {
-            (Target::Collection, Verb::Get) if r.id_attr.is_none() => self.get(&ctx),
+            (Target::Collection, Verb::Get) if r.id_attr.is_none() && !r.ops.list => self.get(&ctx),
             (Target::Collection, Verb::Get) => self.list(&ctx),
             (Target::Collection, Verb::Post) if r.ops.create => self.create(&ctx),
             (Target::Collection, _) => self.update(&ctx),
@@ -178,6 +189,11 @@ impl State {
                     };
                     id_string(u.ok_or_else(|| ApiError::not_found(Some("User")))?)
                 }
+                _ if pres.norm == "/projects/{}/repository/commits" => {
+                    let pid = key.first().and_then(|k| k.parse().ok()).unwrap_or(0);
+                    repo::resolve_sha(self, pid, value)
+                        .ok_or_else(|| ApiError::not_found(Some("Commit")))?
+                }
                 _ => {
                     if self.store.get(p, &key, value).is_none() {
                         return Err(ApiError::not_found(pres.label.as_deref()));
@@ -190,7 +206,7 @@ impl State {
         Ok(key)
     }
 
-    fn not_found(&self, ctx: &Ctx) -> ApiError {
+    pub(crate) fn not_found(&self, ctx: &Ctx) -> ApiError {
         ApiError::not_found(self.reg.res[ctx.res].label.as_deref())
     }
 
@@ -201,7 +217,7 @@ impl State {
             .ok_or_else(|| self.not_found(ctx))
     }
 
-    fn list(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
+    pub(crate) fn list(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
         match self.reg.res[ctx.res].kind {
             Kind::Project | Kind::GroupProject | Kind::ProjectFork => projects::list(self, ctx),
             Kind::Group => groups::list(self, ctx),
@@ -216,7 +232,7 @@ impl State {
         }
     }
 
-    fn get(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
+    pub(crate) fn get(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
         match self.reg.res[ctx.res].kind {
             Kind::Project => projects::get(self, ctx),
             Kind::Group => groups::get(self, ctx),
@@ -228,7 +244,7 @@ impl State {
         }
     }
 
-    fn create(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
+    pub(crate) fn create(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
         self.check_required(ctx)?;
         match self.reg.res[ctx.res].kind {
             Kind::Project => projects::create(self, ctx),
@@ -244,7 +260,7 @@ impl State {
         }
     }
 
-    fn update(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
+    pub(crate) fn update(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
         match self.reg.res[ctx.res].kind {
             Kind::Project => projects::update(self, ctx),
             Kind::Group => groups::update(self, ctx),
@@ -256,7 +272,7 @@ impl State {
         }
     }
 
-    fn delete(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
+    pub(crate) fn delete(&mut self, ctx: &Ctx) -> ApiResult<Reply> {
         match self.reg.res[ctx.res].kind {
             Kind::Project => projects::delete(self, ctx),
             Kind::Group => groups::delete(self, ctx),

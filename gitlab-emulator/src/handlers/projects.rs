@@ -764,8 +764,9 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
             let to = ctx
                 .req
                 .params
-                .nonblank("to_namespace")
-                .ok_or_else(|| ApiError::error(400, "to_namespace is missing"))?;
+                .nonblank("namespace")
+                .or_else(|| ctx.req.params.nonblank("to_namespace"))
+                .ok_or_else(|| ApiError::error(400, "namespace is missing"))?;
             let ns = st
                 .find_namespace(&to)
                 .ok_or_else(|| ApiError::not_found(Some("Namespace")))?;
@@ -800,10 +801,14 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
             let image = [".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"]
                 .iter()
                 .any(|x| name.to_lowercase().ends_with(x));
-            let alt = name
-                .rsplit_once('.')
-                .map_or(name.as_str(), |(a, _)| a)
-                .to_string();
+            // GitLab strips the extension from the alt text of images only.
+            let alt = if image {
+                name.rsplit_once('.')
+                    .map_or(name.as_str(), |(a, _)| a)
+                    .to_string()
+            } else {
+                name.clone()
+            };
             let markdown = if image {
                 format!("![{alt}]({url})")
             } else {

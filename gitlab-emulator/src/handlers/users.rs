@@ -269,6 +269,10 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
     };
     require_admin(ctx)?;
     let id = target_id(st, ctx)?;
+    // Blocking a blocked user changes nothing: GitLab answers `null`.
+    if suffix == "block" && st.user(id).and_then(|u| u.str("state")) == Some("blocked") {
+        return Ok(Some(Reply::json(201, &Value::Null)));
+    }
     st.store.modify(st.reg.user, &[], &id.to_string(), |e| {
         e.obj.insert("state".into(), Value::String(state.into()));
     });

@@ -26,6 +26,17 @@ async fn the_demo_tour_runs_against_the_emulator() {
         "no move"
     );
     assert!(
+        log.iter().any(|r| r.method == "POST"
+            && r.path.ends_with("/repository/files/TOUR.md")
+            && r.status == 201),
+        "no file committed"
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.path.ends_with("/changes") && r.status == 200),
+        "no merge request diff"
+    );
+    assert!(
         log.iter().all(|r| r.status < 500),
         "a request failed on the server side"
     );

@@ -7,7 +7,9 @@ mod client;
 mod conventions;
 mod demo_tour;
 mod faults;
+mod fidelity;
 mod order;
+mod repository;
 mod typed;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};

@@ -480,7 +480,7 @@ async fn every_declared_field_is_rendered_null_or_empty_when_it_has_no_value() {
     )
     .await;
     let label = r.json();
-    assert_eq!(label["text_color"], Value::Null);
+    assert_eq!(label["text_color"], json!("#FFFFFF"));
     assert_eq!(label["priority"], Value::Null);
     assert_eq!(missing_fields(&label, "ProjectLabel"), Vec::<&str>::new());
     // An update keeps them.

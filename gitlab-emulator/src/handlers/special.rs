@@ -1,0 +1,2463 @@
+//! Behaviour of catalogue resources the generic store cannot give: state kept
+//! across resources (events, resource events, milestones on issues, deploy
+//! tokens listed instance-wide…), GitLab's shapes for tokens, discussions,
+//! variables and job-token scopes, and a few endpoints outside the catalogue
+//! (`/markdown`, `/search`, `/keys?fingerprint=`, commit statuses, promotions).
+
+use super::{groups, projects, repo, Ctx};
+use crate::lists::{self, CursorStyle, Item, Paging};
+use crate::registry::{ResId, Target};
+use crate::reply::{ApiError, ApiResult, Reply};
+use crate::request::{ApiRequest, Verb};
+use crate::state::{access, Caller, NamespaceRef, State};
+use crate::store::Entry;
+use crate::time;
+use serde_json::{json, Map, Value};
+
+/// Where a request landed, without the action's metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At<'a> {
+    Coll,
+    Obj,
+    Act(&'a str),
+}
+
+fn at(target: &Target) -> At<'_> {
+    match target {
+        Target::Collection => At::Coll,
+        Target::Object => At::Obj,
+        Target::Action { suffix, .. } => At::Act(suffix.as_str()),
+    }
+}
+
+/// The resource stored at `norm`, if the catalogue has it.
+pub(crate) fn res_of(st: &State, norm: &str) -> Option<ResId> {
+    st.reg.res.iter().position(|r| r.norm == norm)
+}
+
+fn parse(reply: &Reply) -> Value {
+    serde_json::from_slice(&reply.body).unwrap_or(Value::Null)
+}
+
+/// A listing of ready-made objects, paginated as GitLab does.
+pub(crate) fn values_reply(st: &State, req: &ApiRequest, values: &[Value]) -> ApiResult<Reply> {
+    let items: Vec<Item> = values
+        .iter()
+        .map(|v| Item {
+            id: v.get("id").and_then(Value::as_u64).unwrap_or(0),
+            bytes: bytes::Bytes::from(crate::reply::to_bytes(v)),
+        })
+        .collect();
+    let paging = Paging {
+        order_by: "id".into(),
+        desc: false,
+        keyset: false,
+    };
+    lists::page_reply(
+        &st.base_url,
+        st.count_limit,
+        req,
+        &items,
+        &paging,
+        CursorStyle::Opaque,
+    )
+}
+
+/// Inserts `obj` (which must carry an `id`) into `res` under `parent`, filling declared fields.
+fn store_obj(st: &mut State, res: ResId, parent: &[String], key: String, obj: Value) -> Value {
+    let Value::Object(m) = obj else {
+        return Value::Null;
+    };
+    let bytes = st.store.insert(res, parent, key, Entry::unserialized(m));
+    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+}
+
+fn entries(st: &State, res: ResId, parent: &[String]) -> Vec<Value> {
+    st.store
+        .coll(res, parent)
+        .map(|c| c.iter().map(Entry::to_value).collect())
+        .unwrap_or_default()
+}
+
+/// A made-up secret: `prefix` and 20 characters derived from a counter.
+fn secret(st: &mut State, prefix: &str) -> String {
+    let n = st.store.next_id("secret");
+    let h = super::branches::mix(n ^ 0x005E_C2E7);
+    let h2 = super::branches::mix(h);
+    format!("{prefix}{:016x}{:04x}", h, h2 & 0xffff)
+}
+
+// ----- dispatch ------------------------------------------------------------------
+
+/// Answers routed requests whose resource needs more than its generic handler;
+/// `None` lets the usual handler answer.
+pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Option<Reply>> {
+    let reg = st.reg.clone();
+    let norm = reg.res[ctx.res].norm.as_str();
+    let verb = ctx.req.verb;
+    let at = at(target);
+    if let Some(r) = repo::handle(st, ctx, norm, at_name(at), verb)? {
+        return Ok(Some(r));
+    }
+    let issue_like = norm == "/projects/{}/issues" || norm == "/projects/{}/merge_requests";
+    let r = match (norm, at, verb) {
+        (_, At::Coll, Verb::Post) if issue_like => issue_write(st, ctx, true)?,
+        (_, At::Obj, Verb::Put) if issue_like => issue_write(st, ctx, false)?,
+        (
+            "/projects/{}/issues/{}/notes" | "/projects/{}/merge_requests/{}/notes",
+            At::Coll,
+            Verb::Post,
+        ) => {
+            let r = st.create(ctx)?;
+            if r.status == 201 {
+                let note = parse(&r);
+                let pid = ctx.project_id();
+                record_event(st, pid, ctx.caller_id(), "commented on", "Note", &note);
+            }
+            r
+        }
+        ("/projects", At::Coll, Verb::Post) => {
+            let r = st.create(ctx)?;
+            let p = parse(&r);
+            if let Some(pid) = p.get("id").and_then(Value::as_u64) {
+                record_event(st, pid, ctx.caller_id(), "created", "", &Value::Null);
+                if ctx.req.params.bool("initialize_with_readme")? == Some(true) {
+                    let name = p["name"].as_str().unwrap_or("").to_string();
+                    repo::add_readme(st, pid, &name, ctx.caller_id());
+                }
+            }
+            r
+        }
+        ("/events", At::Coll, Verb::Get) => {
+            let uid = ctx.caller_id();
+            let mut v: Vec<Value> = entries(st, ctx.res, &[])
+                .into_iter()
+                .filter(|e| e.get("author_id").and_then(Value::as_u64) == Some(uid))
+                .filter(|e| event_matches(ctx, e))
+                .collect();
+            v.reverse();
+            values_reply(st, ctx.req, &v)?
+        }
+        ("/projects/{}/events" | "/users/{}/events", At::Coll, Verb::Get) => {
+            let mut v: Vec<Value> = entries(st, ctx.res, &ctx.parent)
+                .into_iter()
+                .filter(|e| event_matches(ctx, e))
+                .collect();
+            v.reverse();
+            values_reply(st, ctx.req, &v)?
+        }
+        ("/projects/{}/milestones" | "/groups/{}/milestones", At::Coll, Verb::Post) => {
+            milestone_create(st, ctx)?
+        }
+        ("/projects/{}/milestones" | "/groups/{}/milestones", At::Act(s), Verb::Get)
+            if s.ends_with("issues") || s.ends_with("merge_requests") =>
+        {
+            milestone_items(st, ctx, s.ends_with("issues"))?
+        }
+        ("/projects/{}/labels" | "/groups/{}/labels", _, _) => match label(st, ctx, at)? {
+            Some(r) => r,
+            None => return Ok(None),
+        },
+        (n, At::Coll, Verb::Post) if n.ends_with("/discussions") => discussion_create(st, ctx)?,
+        (n, _, _) if n.ends_with("/discussions/{}/notes") => discussion_note(st, ctx, at)?,
+        ("/projects/{}/job_token_scope", At::Coll, Verb::Get) => job_token_scope(st, ctx, None)?,
+        ("/projects/{}/job_token_scope", At::Coll, Verb::Patch) => {
+            let enabled = ctx.req.params.bool("enabled")?;
+            job_token_scope(st, ctx, enabled)?;
+            Reply::empty(204)
+        }
+        (
+            "/projects/{}/job_token_scope/allowlist"
+            | "/projects/{}/job_token_scope/groups_allowlist",
+            _,
+            _,
+        ) => allowlist(st, ctx, norm.ends_with("groups_allowlist"), at)?,
+        (n, At::Coll, Verb::Post) if is_token_resource(n) => token_create(st, ctx, n)?,
+        ("/personal_access_tokens", At::Obj, Verb::Get) if ctx.id() == "self" => {
+            let token = ctx.req.token.clone().unwrap_or_default();
+            let found = entries(st, ctx.res, &[]).into_iter().find(|e| {
+                let id = e.get("id").and_then(Value::as_u64).unwrap_or(0).to_string();
+                st.store
+                    .get(ctx.res, &[], &id)
+                    .and_then(|x| x.hidden.secret.as_deref())
+                    == Some(token.as_str())
+            });
+            match found {
+                Some(v) => Reply::json(200, &v),
+                None => return Err(ApiError::not_found(Some("Personal Access Token"))),
+            }
+        }
+        (n, At::Obj, Verb::Delete)
+            if n.ends_with("access_tokens") || n.ends_with("impersonation_tokens") =>
+        {
+            // Revoking keeps the token, marked revoked (listed as inactive).
+            st.entry(ctx)?;
+            st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+                e.obj.insert("revoked".into(), json!(true));
+                e.obj.insert("active".into(), json!(false));
+            });
+            Reply::empty(204)
+        }
+        (n, At::Act("rotate"), Verb::Post)
+            if is_token_resource(n) || n == "/personal_access_tokens" =>
+        {
+            token_rotate(st, ctx)?
+        }
+        ("/projects/{}/deploy_tokens" | "/groups/{}/deploy_tokens", At::Obj, Verb::Delete) => {
+            st.entry(ctx)?;
+            st.store.remove(ctx.res, &ctx.parent, ctx.id());
+            if let Some(all) = res_of(st, "/deploy_tokens") {
+                st.store.remove(all, &[], ctx.id());
+            }
+            Reply::empty(204)
+        }
+        ("/projects/{}/variables" | "/groups/{}/variables", At::Coll, Verb::Post) => {
+            let r = st.create(ctx)?;
+            hide_variable(st, ctx, &r, true)?
+        }
+        ("/projects/{}/variables" | "/groups/{}/variables", At::Obj, Verb::Put) => {
+            let r = st.update(ctx)?;
+            hide_variable(st, ctx, &r, false)?
+        }
+        ("/projects/{}/integrations", At::Obj, Verb::Put) => integration_put(st, ctx)?,
+        ("/projects/{}/integrations", At::Obj, Verb::Delete) => {
+            st.store.remove(ctx.res, &ctx.parent, ctx.id());
+            Reply::empty(204)
+        }
+        ("/projects/{}/wikis" | "/groups/{}/wikis", At::Coll, Verb::Post) => wiki_create(st, ctx)?,
+        ("/projects/{}/wikis" | "/groups/{}/wikis", At::Act("attachments"), Verb::Post) => {
+            wiki_attachment(st, ctx)?
+        }
+        ("/users/{}/projects", At::Coll, Verb::Get) => {
+            let uid: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+            let v: Vec<Value> = st
+                .store
+                .coll(st.reg.project, &[])
+                .map(|c| {
+                    c.iter()
+                        .filter(|p| projects::ns_ref(p) == Some(NamespaceRef::User(uid)))
+                        .filter(|p| st.can_read_project(ctx.caller.as_ref(), p))
+                        .map(Entry::to_value)
+                        .collect()
+                })
+                .unwrap_or_default();
+            values_reply(st, ctx.req, &v)?
+        }
+        ("/namespaces", At::Coll, Verb::Get) => {
+            let search = ctx.req.params.nonblank("search").map(|s| s.to_lowercase());
+            let v: Vec<Value> = namespaces(st, ctx.caller.as_ref())
+                .into_iter()
+                .filter(|n| {
+                    search.as_deref().is_none_or(|s| {
+                        n["full_path"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_lowercase()
+                            .contains(s)
+                    })
+                })
+                .collect();
+            values_reply(st, ctx.req, &v)?
+        }
+        ("/namespaces", At::Obj, Verb::Get) => {
+            let key = ctx.id().to_string();
+            let found = namespaces(st, ctx.caller.as_ref()).into_iter().find(|n| {
+                n["id"].as_u64().map(|i| i.to_string()) == Some(key.clone())
+                    || n["full_path"]
+                        .as_str()
+                        .is_some_and(|p| p.eq_ignore_ascii_case(&key))
+            });
+            match found {
+                Some(n) => Reply::json(200, &n),
+                None => return Err(ApiError::not_found(Some("Namespace"))),
+            }
+        }
+        ("/namespaces", At::Act(_), Verb::Get) => {
+            let key = ctx.arg("namespace").unwrap_or_default();
+            let parent = ctx.req.params.u64("parent_id")?;
+            let exists = namespaces(st, None).iter().any(|n| {
+                n["path"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&key))
+                    && n["parent_id"].as_u64() == parent
+            }) || st.find_group(&key).is_some()
+                || st.user_by_username(&key).is_some();
+            let suggests: Vec<String> = if exists {
+                vec![format!("{key}1")]
+            } else {
+                Vec::new()
+            };
+            Reply::json(200, &json!({"exists": exists, "suggests": suggests}))
+        }
+        ("/projects/{}/deploy_keys", At::Coll, Verb::Post) => deploy_key_create(st, ctx)?,
+        ("/projects/{}/deploy_keys", At::Act(_), Verb::Post) => deploy_key_enable(st, ctx)?,
+        ("/projects/{}/groups", At::Coll, Verb::Get) => project_groups(st, ctx)?,
+        ("/projects", At::Act("share"), Verb::Post) => share(st, ctx, true)?,
+        ("/groups", At::Act("share"), Verb::Post) => share(st, ctx, false)?,
+        ("/projects" | "/groups", At::Act(s), Verb::Delete) if s.starts_with("share/") => {
+            unshare(st, ctx, norm == "/projects")?
+        }
+        ("/groups", At::Act("transfer"), Verb::Post) => {
+            let g = st.readable_group(ctx.caller.as_ref(), ctx.id())?;
+            let gid = g.u64("id").unwrap_or(0);
+            if st.group_access(ctx.caller.as_ref(), gid) < access::OWNER {
+                return Err(ApiError::forbidden());
+            }
+            let parent = ctx.req.params.u64("group_id")?;
+            groups::transfer(st, gid, parent)?
+        }
+        ("/projects" | "/groups", At::Act("search"), Verb::Get) => {
+            let scope_id = if norm == "/projects" {
+                let p = st.readable_project(ctx.caller.as_ref(), ctx.id())?;
+                SearchIn::Project(p.u64("id").unwrap_or(0))
+            } else {
+                let g = st.readable_group(ctx.caller.as_ref(), ctx.id())?;
+                SearchIn::Group(g.u64("id").unwrap_or(0))
+            };
+            search(st, ctx.req, ctx.caller.as_ref(), scope_id)?
+        }
+        ("/projects/{}/releases", At::Coll, Verb::Post) => release_create(st, ctx)?,
+        ("/projects/{}/releases/{}/assets/links", _, v) if v != Verb::Get => {
+            let r = match at {
+                At::Coll => st.create(ctx)?,
+                At::Obj if v == Verb::Delete => {
+                    let old = st.entry(ctx)?.to_value();
+                    st.store.remove(ctx.res, &ctx.parent, ctx.id());
+                    Reply::json(200, &old)
+                }
+                _ => st.update(ctx)?,
+            };
+            sync_release_links(st, ctx);
+            r
+        }
+        ("/projects/{}/issues/{}/links", At::Coll, Verb::Post) => issue_link_create(st, ctx)?,
+        ("/projects/{}/issues/{}/links", At::Coll, Verb::Get) => issue_links(st, ctx)?,
+        ("/projects/{}/issues/{}/links", At::Obj, Verb::Delete) => issue_link_delete(st, ctx)?,
+        ("/projects/{}/feature_flags", At::Coll, Verb::Post) => feature_flag_write(st, ctx, true)?,
+        ("/projects/{}/feature_flags", At::Obj | At::Act(_), Verb::Put) => {
+            feature_flag_write(st, ctx, false)?
+        }
+        ("/projects/{}/packages/generic", At::Act(_), Verb::Put | Verb::Get) => {
+            generic_package(st, ctx)?
+        }
+        ("/projects/{}/repository/commits/{}/comments", At::Coll, Verb::Post) => {
+            let res = ctx.res;
+            let id = st.store.next_id("note");
+            let p = &ctx.req.params;
+            let note = p.str("note").unwrap_or_default();
+            if note.trim().is_empty() {
+                return Err(ApiError::error(400, "note is missing"));
+            }
+            let obj = json!({
+                "id": id,
+                "note": note,
+                "path": p.str("path"),
+                "line": p.u64("line")?,
+                "line_type": p.str("line_type"),
+                "author": st.user_basic(ctx.caller_id()),
+                "created_at": time::now(),
+            });
+            let v = store_obj(st, res, &ctx.parent, id.to_string(), obj);
+            Reply::json(201, &v)
+        }
+        (_, At::Obj, Verb::Put | Verb::Patch) if ctx.req.params.has("state_event") => {
+            let event = ctx.req.params.nonblank("state_event").unwrap_or_default();
+            let state = match event.as_str() {
+                "close" => "closed",
+                "activate" => "active",
+                "reopen" => "opened",
+                _ => {
+                    return Err(ApiError::error(
+                        400,
+                        "state_event does not have a valid value",
+                    ))
+                }
+            };
+            st.update(ctx)?;
+            let bytes = st
+                .store
+                .modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+                    e.obj.remove("state_event");
+                    e.obj.insert("state".into(), json!(state));
+                    e.obj.insert("updated_at".into(), json!(time::now()));
+                })
+                .and_then(|_| st.store.get(ctx.res, &ctx.parent, ctx.id()))
+                .map(|e| e.bytes.clone())
+                .ok_or_else(|| st.not_found(ctx))?;
+            Reply::raw_json(200, bytes)
+        }
+        ("/groups/{}/epics", At::Coll, Verb::Post) => {
+            let r = st.create(ctx)?;
+            let v = parse(&r);
+            let key = v["iid"].as_u64().unwrap_or(0).to_string();
+            let author = st.user_basic(ctx.caller_id());
+            let bytes = st
+                .store
+                .modify(ctx.res, &ctx.parent, &key, |e| {
+                    e.obj.insert("state".into(), json!("opened"));
+                    e.obj.insert("author".into(), author);
+                    e.obj.insert("group_id".into(), json!(ctx.parent.first()));
+                })
+                .and_then(|_| st.store.get(ctx.res, &ctx.parent, &key))
+                .map(|e| e.bytes.clone());
+            match bytes {
+                Some(b) => Reply::raw_json(201, b),
+                None => r,
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(r))
+}
+
+fn at_name(at: At<'_>) -> &str {
+    match at {
+        At::Coll => "",
+        At::Obj => "{id}",
+        At::Act(s) => s,
+    }
+}
+
+/// Endpoints the catalogue does not describe; `None` when the path is not one.
+pub(super) fn unrouted(
+    st: &mut State,
+    req: &ApiRequest,
+    caller: Option<&Caller>,
+) -> ApiResult<Option<Reply>> {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    let need_caller = || caller.ok_or_else(ApiError::unauthorized);
+    let r = match (segs.as_slice(), req.verb) {
+        (["markdown"], Verb::Post) => {
+            let text = req
+                .params
+                .str("text")
+                .ok_or_else(|| ApiError::error(400, "text is missing"))?;
+            Reply::json(201, &json!({ "html": render_markdown(&text) }))
+        }
+        (["search"], Verb::Get) => {
+            need_caller()?;
+            search(st, req, caller, SearchIn::All)?
+        }
+        (["keys"], Verb::Get) => {
+            need_caller()?;
+            let fp = req
+                .params
+                .nonblank("fingerprint")
+                .ok_or_else(|| ApiError::error(400, "fingerprint is missing"))?;
+            match find_key(st, |k| {
+                k.get("fingerprint").and_then(Value::as_str) == Some(fp.as_str())
+                    || k.get("fingerprint_sha256").and_then(Value::as_str) == Some(fp.as_str())
+            }) {
+                Some(k) => Reply::json(200, &k),
+                None => return Err(ApiError::not_found(None)),
+            }
+        }
+        (["keys", id], Verb::Get) => {
+            need_caller()?;
+            let id: u64 = id.parse().map_err(|_| ApiError::not_found(None))?;
+            match find_key(st, |k| k.get("id").and_then(Value::as_u64) == Some(id)) {
+                Some(k) => Reply::json(200, &k),
+                None => return Err(ApiError::not_found(None)),
+            }
+        }
+        (["features", name], Verb::Post) => {
+            let c = need_caller()?;
+            if !c.admin {
+                return Err(ApiError::forbidden());
+            }
+            let value = req
+                .params
+                .get("value")
+                .cloned()
+                .ok_or_else(|| ApiError::error(400, "value is missing"))?;
+            let on = crate::request::value_bool(&value);
+            let (state, gate) = match on {
+                Some(b) => (
+                    if b { "on" } else { "off" },
+                    json!({"key": "boolean", "value": b}),
+                ),
+                None => (
+                    "conditional",
+                    json!({"key": "percentage_of_time", "value": crate::request::value_u64(&value)}),
+                ),
+            };
+            let obj = json!({
+                "name": name,
+                "state": state,
+                "gates": [gate],
+                "definition": null,
+            });
+            if let Some(res) = res_of(st, "/features") {
+                store_obj(st, res, &[], name.to_string(), obj.clone());
+            }
+            Reply::json(201, &obj)
+        }
+        (["projects", pid, "statuses", sha], Verb::Post) => {
+            let c = need_caller()?.clone();
+            let p = st.readable_project(Some(&c), pid)?;
+            let pid = p.u64("id").unwrap_or(0);
+            commit_status(st, req, &c, pid, sha)?
+        }
+        (["projects", pid, "labels", label, "promote"], Verb::Put) => {
+            let c = need_caller()?.clone();
+            let p = st.readable_project(Some(&c), pid)?;
+            let pid = p.u64("id").unwrap_or(0);
+            promote(st, &c, pid, "labels", label)?
+        }
+        (["projects", pid, "milestones", m, "promote"], Verb::Post) => {
+            let c = need_caller()?.clone();
+            let p = st.readable_project(Some(&c), pid)?;
+            let pid = p.u64("id").unwrap_or(0);
+            promote(st, &c, pid, "milestones", m)?
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(r))
+}
+
+// ----- events --------------------------------------------------------------------
+
+fn event_matches(ctx: &Ctx, e: &Value) -> bool {
+    let p = &ctx.req.params;
+    let action_ok = p.nonblank("action").is_none_or(|a| {
+        let name = e["action_name"].as_str().unwrap_or("");
+        match a.as_str() {
+            "created" => name == "created" || name == "opened",
+            "commented" => name == "commented on",
+            "merged" => name == "accepted",
+            other => name == other,
+        }
+    });
+    let type_ok = p.nonblank("target_type").is_none_or(|t| {
+        e["target_type"]
+            .as_str()
+            .is_some_and(|x| x.eq_ignore_ascii_case(&t.replace('_', "")))
+    });
+    action_ok && type_ok
+}
+
+/// Records a user's event in `/events`, the project's and the user's listings.
+pub(crate) fn record_event(
+    st: &mut State,
+    pid: u64,
+    author: u64,
+    action: &str,
+    target_type: &str,
+    target: &Value,
+) {
+    let id = st.store.next_id("event");
+    let user = st.user_basic(author);
+    let typed = !target_type.is_empty();
+    let title = target
+        .get("title")
+        .or_else(|| target.get("body"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let ev = json!({
+        "id": id,
+        "project_id": pid,
+        "action_name": action,
+        "target_id": if typed { target.get("id").cloned().unwrap_or(Value::Null) } else { Value::Null },
+        "target_iid": if typed { target.get("iid").cloned().unwrap_or(Value::Null) } else { Value::Null },
+        "target_type": if typed { json!(target_type) } else { Value::Null },
+        "target_title": if typed { title } else { Value::Null },
+        "author_id": author,
+        "author": user,
+        "author_username": user.get("username"),
+        "created_at": time::now(),
+        "imported": false,
+        "imported_from": "none",
+    });
+    for (norm, parent) in [
+        ("/events", vec![]),
+        ("/projects/{}/events", vec![pid.to_string()]),
+        ("/users/{}/events", vec![author.to_string()]),
+    ] {
+        if let Some(res) = res_of(st, norm) {
+            store_obj(st, res, &parent, id.to_string(), ev.clone());
+        }
+    }
+}
+
+/// Records a resource event (`resource_state_events`, `…label…`, `…milestone…`).
+fn resource_event(st: &mut State, ctx: &Ctx, kind: &str, iid: u64, body: Value) {
+    let base = st.reg.res[ctx.res].norm.clone();
+    let base = base.strip_suffix("/{}").map(str::to_string).unwrap_or(base);
+    let Some(res) = res_of(st, &format!("{base}/{{}}/resource_{kind}_events")) else {
+        return;
+    };
+    let id = st.store.next_id(&format!("resource_{kind}_event"));
+    let is_mr = base.ends_with("merge_requests");
+    let resource_id = st
+        .store
+        .get(
+            ctx.res,
+            &ctx.parent[..1.min(ctx.parent.len())],
+            &iid.to_string(),
+        )
+        .and_then(|e| e.u64("id"));
+    let mut obj = json!({
+        "id": id,
+        "user": st.user_basic(ctx.caller_id()),
+        "created_at": time::now(),
+        "resource_type": if is_mr { "MergeRequest" } else { "Issue" },
+        "resource_id": resource_id,
+    });
+    if let (Value::Object(o), Value::Object(b)) = (&mut obj, body) {
+        o.extend(b);
+    }
+    let parent = vec![ctx.project_id().to_string(), iid.to_string()];
+    store_obj(st, res, &parent, id.to_string(), obj);
+}
+
+fn labels_of(v: &Value) -> Vec<String> {
+    v.get("labels")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().or_else(|| x.get("name").and_then(Value::as_str)))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn label_json(st: &State, pid: u64, name: &str) -> Value {
+    let res = res_of(st, "/projects/{}/labels");
+    let found = res.and_then(|r| st.store.get(r, &[pid.to_string()], name));
+    match found {
+        Some(l) => json!({
+            "id": l.obj.get("id"),
+            "name": name,
+            "color": l.obj.get("color"),
+            "description": l.obj.get("description"),
+        }),
+        None => json!({"id": null, "name": name, "color": null, "description": null}),
+    }
+}
+
+/// A project milestone (or one of its groups') as embedded in issues.
+fn milestone_json(st: &State, pid: u64, mid: u64) -> Option<Value> {
+    let pres = res_of(st, "/projects/{}/milestones")?;
+    if let Some(m) = st.store.get(pres, &[pid.to_string()], &mid.to_string()) {
+        return Some(m.to_value());
+    }
+    let gres = res_of(st, "/groups/{}/milestones")?;
+    let c = st.store.coll(gres, &[])?;
+    let _ = c;
+    let project = st.project(pid)?;
+    let mut gid = match projects::ns_ref(project) {
+        Some(NamespaceRef::Group(g)) => Some(g),
+        _ => None,
+    };
+    while let Some(g) = gid {
+        if let Some(m) = st.store.get(gres, &[g.to_string()], &mid.to_string()) {
+            return Some(m.to_value());
+        }
+        gid = st.group(g).and_then(|x| x.u64("parent_id"));
+    }
+    None
+}
+
+/// Issue and merge request create/update, plus what GitLab records alongside:
+/// the milestone object, resource state/label/milestone events and user events.
+fn issue_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let is_mr = st.reg.res[ctx.res].norm.ends_with("merge_requests");
+    let before = if create {
+        Value::Null
+    } else {
+        st.entry(ctx)?.to_value()
+    };
+    let p = &ctx.req.params;
+    let milestone = match p.get("milestone_id") {
+        None => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(v) => match crate::request::value_u64(v) {
+            Some(0) => Some(Value::Null),
+            Some(id) => Some(
+                milestone_json(st, pid, id)
+                    .ok_or_else(|| ApiError::not_found(Some("Milestone")))?,
+            ),
+            None => return Err(ApiError::error(400, "milestone_id is invalid")),
+        },
+    };
+    let mut reply = if create {
+        st.create(ctx)?
+    } else {
+        st.update(ctx)?
+    };
+    if reply.status >= 300 {
+        return Ok(reply);
+    }
+    let mut after = parse(&reply);
+    let Some(iid) = after.get("iid").and_then(Value::as_u64) else {
+        return Ok(reply);
+    };
+    let key = iid.to_string();
+    if let Some(m) = &milestone {
+        st.store.modify(ctx.res, &ctx.parent, &key, |e| {
+            e.obj.insert("milestone".into(), m.clone());
+        });
+        after["milestone"] = m.clone();
+        reply = Reply::json(reply.status, &after);
+    }
+    let kind = if is_mr { "MergeRequest" } else { "Issue" };
+    // State.
+    let (was, now) = (before["state"].as_str(), after["state"].as_str());
+    if create {
+        record_event(st, pid, ctx.caller_id(), "opened", kind, &after);
+    } else if was != now {
+        let (state, action) = match now {
+            Some("closed") => ("closed", "closed"),
+            Some("merged") => ("merged", "accepted"),
+            _ => ("reopened", "reopened"),
+        };
+        resource_event(st, ctx, "state", iid, json!({"state": state}));
+        record_event(st, pid, ctx.caller_id(), action, kind, &after);
+    }
+    // Labels.
+    let (old, new) = (labels_of(&before), labels_of(&after));
+    for l in new.iter().filter(|l| !old.contains(l)) {
+        let label = label_json(st, pid, l);
+        resource_event(
+            st,
+            ctx,
+            "label",
+            iid,
+            json!({"label": label, "action": "add"}),
+        );
+    }
+    for l in old.iter().filter(|l| !new.contains(l)) {
+        let label = label_json(st, pid, l);
+        resource_event(
+            st,
+            ctx,
+            "label",
+            iid,
+            json!({"label": label, "action": "remove"}),
+        );
+    }
+    // Milestone.
+    let old_m = before.get("milestone").and_then(|m| m.get("id")).cloned();
+    let new_m = after.get("milestone").and_then(|m| m.get("id")).cloned();
+    if old_m != new_m {
+        if let Some(m) = before.get("milestone").filter(|m| !m.is_null()) {
+            resource_event(
+                st,
+                ctx,
+                "milestone",
+                iid,
+                json!({"milestone": m, "action": "remove"}),
+            );
+        }
+        if let Some(m) = after.get("milestone").filter(|m| !m.is_null()) {
+            let m = m.clone();
+            resource_event(
+                st,
+                ctx,
+                "milestone",
+                iid,
+                json!({"milestone": m, "action": "add"}),
+            );
+        }
+    }
+    Ok(reply)
+}
+
+// ----- milestones and labels -----------------------------------------------------
+
+fn milestone_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let r = st.create(ctx)?;
+    let v = parse(&r);
+    let Some(id) = v.get("id").and_then(Value::as_u64) else {
+        return Ok(r);
+    };
+    let key = id.to_string();
+    let iid = {
+        let c = st.store.coll_mut(ctx.res, &ctx.parent);
+        c.last_iid += 1;
+        c.last_iid
+    };
+    let is_group = st.reg.res[ctx.res].norm.starts_with("/groups");
+    let owner = ctx.parent.first().cloned().unwrap_or_default();
+    let web = if is_group {
+        let path = st
+            .group(owner.parse().unwrap_or(0))
+            .and_then(|g| g.str("full_path"))
+            .unwrap_or("")
+            .to_string();
+        st.web_url(&format!("groups/{path}/-/milestones/{iid}"))
+    } else {
+        let path = st
+            .project(owner.parse().unwrap_or(0))
+            .and_then(|p| p.str("path_with_namespace"))
+            .unwrap_or("")
+            .to_string();
+        st.web_url(&format!("{path}/-/milestones/{iid}"))
+    };
+    let now = time::now();
+    let bytes = st
+        .store
+        .modify(ctx.res, &ctx.parent, &key, |e| {
+            e.obj.insert("iid".into(), json!(iid));
+            e.obj.insert("state".into(), json!("active"));
+            e.obj.remove("state_event");
+            e.obj.insert("updated_at".into(), json!(now));
+            e.obj.insert("expired".into(), json!(false));
+            e.obj.insert("web_url".into(), json!(web));
+            let owner_id: Value = owner.parse::<u64>().map_or(Value::Null, Value::from);
+            if is_group {
+                e.obj.insert("group_id".into(), owner_id);
+            } else {
+                e.obj.insert("project_id".into(), owner_id);
+            }
+        })
+        .and_then(|_| st.store.get(ctx.res, &ctx.parent, &key))
+        .map(|e| e.bytes.clone())
+        .ok_or_else(|| st.not_found(ctx))?;
+    Ok(Reply::raw_json(201, bytes))
+}
+
+fn milestone_items(st: &mut State, ctx: &Ctx, issues: bool) -> ApiResult<Reply> {
+    st.entry(ctx)?;
+    let mid: u64 = ctx.id().parse().unwrap_or(0);
+    let is_group = st.reg.res[ctx.res].norm.starts_with("/groups");
+    let res = if issues {
+        st.reg.issue
+    } else {
+        st.reg.merge_request
+    };
+    let pids: Vec<u64> = if is_group {
+        let gid: u64 = ctx.parent.first().and_then(|g| g.parse().ok()).unwrap_or(0);
+        let gs = st.group_and_descendants(gid);
+        st.store
+            .coll(st.reg.project, &[])
+            .map(|c| {
+                c.iter()
+                    .filter(|p| matches!(projects::ns_ref(p), Some(NamespaceRef::Group(g)) if gs.contains(&g)))
+                    .filter_map(|p| p.u64("id"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        vec![ctx.project_id()]
+    };
+    let mut v = Vec::new();
+    for pid in pids {
+        if let Some(c) = st.store.coll(res, &[pid.to_string()]) {
+            v.extend(
+                c.iter()
+                    .filter(|e| {
+                        e.obj
+                            .get("milestone")
+                            .and_then(|m| m.get("id"))
+                            .and_then(Value::as_u64)
+                            == Some(mid)
+                    })
+                    .map(Entry::to_value),
+            );
+        }
+    }
+    values_reply(st, ctx.req, &v)
+}
+
+/// The stored key (the name) of a label addressed by name or numeric id.
+fn label_key(st: &State, res: ResId, parent: &[String], raw: &str) -> Option<String> {
+    if st.store.get(res, parent, raw).is_some() {
+        return Some(raw.to_string());
+    }
+    let id: u64 = raw.parse().ok()?;
+    st.store
+        .coll(res, parent)?
+        .iter()
+        .find(|e| e.u64("id") == Some(id))
+        .and_then(|e| e.str("name"))
+        .map(str::to_string)
+}
+
+fn with_id<'a>(ctx: &Ctx<'a>, id: String) -> Ctx<'a> {
+    Ctx {
+        req: ctx.req,
+        caller: ctx.caller.clone(),
+        res: ctx.res,
+        parent: ctx.parent.clone(),
+        id: Some(id),
+        args: ctx.args.clone(),
+    }
+}
+
+fn label(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Option<Reply>> {
+    let is_group = st.reg.res[ctx.res].norm.starts_with("/groups");
+    let verb = ctx.req.verb;
+    let label404 = || ApiError::not_found(Some("Label"));
+    Ok(Some(match (at, verb) {
+        (At::Coll, Verb::Post) => {
+            let name = ctx.req.params.nonblank("name").unwrap_or_default();
+            if st.store.get(ctx.res, &ctx.parent, &name).is_some() {
+                return Err(ApiError::validation(
+                    409,
+                    &[("title", "has already been taken")],
+                ));
+            }
+            let r = st.create(ctx)?;
+            let id = st.store.next_id("label");
+            let color = ctx
+                .req
+                .params
+                .nonblank("color")
+                .unwrap_or_else(|| "#6699cc".into());
+            let bytes = st
+                .store
+                .modify(ctx.res, &ctx.parent, &name, |e| {
+                    e.obj.insert("id".into(), json!(id));
+                    e.obj.insert("color".into(), json!(color));
+                    e.obj.insert("text_color".into(), json!("#FFFFFF"));
+                    e.obj.entry("description").or_insert(Value::Null);
+                    e.obj.insert("subscribed".into(), json!(false));
+                    e.obj.insert("is_project_label".into(), json!(!is_group));
+                    for k in [
+                        "open_issues_count",
+                        "closed_issues_count",
+                        "open_merge_requests_count",
+                    ] {
+                        e.obj.insert(k.into(), json!(0));
+                    }
+                })
+                .and_then(|_| st.store.get(ctx.res, &ctx.parent, &name))
+                .map(|e| e.bytes.clone());
+            match bytes {
+                Some(b) => Reply::raw_json(201, b),
+                None => r,
+            }
+        }
+        // `PUT …/labels` names the label in the body; `PUT …/labels/:id` in the path.
+        (At::Coll | At::Act(""), Verb::Put) | (At::Obj, Verb::Put) => {
+            let raw = if at == At::Obj {
+                ctx.id().to_string()
+            } else {
+                ctx.req
+                    .params
+                    .nonblank("name")
+                    .or_else(|| ctx.req.params.nonblank("label_id"))
+                    .ok_or_else(|| ApiError::error(400, "name is missing"))?
+            };
+            let key = label_key(st, ctx.res, &ctx.parent, &raw).ok_or_else(label404)?;
+            let p = &ctx.req.params;
+            if !p.has("new_name") && !p.has("color") && !p.has("description") && !p.has("priority")
+            {
+                return Err(ApiError::error(
+                    400,
+                    "new_name, color, description, priority are missing, at least one parameter must be provided",
+                ));
+            }
+            let mut obj = st
+                .store
+                .get(ctx.res, &ctx.parent, &key)
+                .map(|e| e.obj.clone())
+                .ok_or_else(label404)?;
+            for k in ["color", "description", "priority"] {
+                if let Some(v) = p.get(k) {
+                    obj.insert(k.into(), v.clone());
+                }
+            }
+            let mut new_key = key.clone();
+            if let Some(n) = p.nonblank("new_name") {
+                obj.insert("name".into(), json!(n));
+                new_key = n;
+            }
+            st.store.remove(ctx.res, &ctx.parent, &key);
+            let bytes = st
+                .store
+                .insert(ctx.res, &ctx.parent, new_key, Entry::unserialized(obj));
+            Reply::raw_json(200, bytes)
+        }
+        (At::Obj, Verb::Get) => {
+            let key = label_key(st, ctx.res, &ctx.parent, ctx.id()).ok_or_else(label404)?;
+            let e = st
+                .store
+                .get(ctx.res, &ctx.parent, &key)
+                .ok_or_else(label404)?;
+            Reply::raw_json(200, e.bytes.clone())
+        }
+        (At::Obj | At::Coll, Verb::Delete) => {
+            let raw = if at == At::Obj {
+                ctx.id().to_string()
+            } else {
+                ctx.req.params.nonblank("name").unwrap_or_default()
+            };
+            let key = label_key(st, ctx.res, &ctx.parent, &raw).ok_or_else(label404)?;
+            st.store.remove(ctx.res, &ctx.parent, &key);
+            Reply::empty(204)
+        }
+        (At::Act(s @ ("subscribe" | "unsubscribe")), Verb::Post) => {
+            let raw = ctx.id().to_string();
+            let key = label_key(st, ctx.res, &ctx.parent, &raw).ok_or_else(label404)?;
+            let on = s == "subscribe";
+            let was = st
+                .store
+                .get(ctx.res, &ctx.parent, &key)
+                .and_then(|e| e.obj.get("subscribed").and_then(Value::as_bool))
+                .unwrap_or(false);
+            if was == on {
+                return Ok(Some(Reply::empty(304)));
+            }
+            st.store.modify(ctx.res, &ctx.parent, &key, |e| {
+                e.obj.insert("subscribed".into(), json!(on));
+            });
+            let c2 = with_id(ctx, key);
+            let e = st.entry(&c2)?;
+            Reply::raw_json(201, e.bytes.clone())
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// Moves a project label or milestone to the project's group.
+fn promote(st: &mut State, c: &Caller, pid: u64, what: &str, raw: &str) -> ApiResult<Reply> {
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+    if st.project_access(Some(c), p) < access::REPORTER {
+        return Err(ApiError::forbidden());
+    }
+    let Some(NamespaceRef::Group(gid)) = projects::ns_ref(p) else {
+        return Err(ApiError::message(
+            403,
+            "403 Forbidden - Promotion is only supported for projects in groups",
+        ));
+    };
+    let (Some(pres), Some(gres)) = (
+        res_of(st, &format!("/projects/{{}}/{what}")),
+        res_of(st, &format!("/groups/{{}}/{what}")),
+    ) else {
+        return Err(ApiError::no_route());
+    };
+    let parent = [pid.to_string()];
+    let key = if what == "labels" {
+        label_key(st, pres, &parent, raw)
+    } else {
+        st.store.get(pres, &parent, raw).map(|_| raw.to_string())
+    };
+    let label = if what == "labels" {
+        "Label"
+    } else {
+        "Milestone"
+    };
+    let key = key.ok_or_else(|| ApiError::not_found(Some(label)))?;
+    let mut e = st
+        .store
+        .remove(pres, &parent, &key)
+        .ok_or_else(|| ApiError::not_found(Some(label)))?;
+    e.obj.remove("project_id");
+    e.obj.insert("group_id".into(), json!(gid));
+    if what == "labels" {
+        e.obj.insert("is_project_label".into(), json!(false));
+    }
+    let bytes = st
+        .store
+        .insert(gres, &[gid.to_string()], key, Entry::unserialized(e.obj));
+    Ok(Reply::raw_json(200, bytes))
+}
+
+// ----- discussions ---------------------------------------------------------------
+
+fn note_obj(st: &mut State, ctx: &Ctx, body: &str) -> Value {
+    let id = st.store.next_id("note");
+    let norm = st.reg.res[ctx.res].norm.clone();
+    let noteable_type = if norm.contains("merge_requests") {
+        "MergeRequest"
+    } else if norm.contains("issues") {
+        "Issue"
+    } else if norm.contains("snippets") {
+        "Snippet"
+    } else if norm.contains("epics") {
+        "Epic"
+    } else {
+        "Commit"
+    };
+    let now = time::now();
+    json!({
+        "id": id,
+        "type": "DiscussionNote",
+        "body": body,
+        "attachment": null,
+        "author": st.user_basic(ctx.caller_id()),
+        "created_at": now,
+        "updated_at": now,
+        "system": false,
+        "noteable_id": null,
+        "noteable_type": noteable_type,
+        "noteable_iid": ctx.parent.get(1).and_then(|i| i.parse::<u64>().ok()),
+        "project_id": ctx.parent.first().and_then(|i| i.parse::<u64>().ok()),
+        "resolvable": noteable_type == "MergeRequest",
+        "resolved": false,
+        "resolved_by": null,
+        "confidential": false,
+        "internal": false,
+    })
+}
+
+fn discussion_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let body = ctx.req.params.str("body").unwrap_or_default();
+    if body.trim().is_empty() {
+        return Err(ApiError::error(400, "body is missing"));
+    }
+    let note = note_obj(st, ctx, &body);
+    let n = st.store.next_id("discussion");
+    let did = format!(
+        "{:016x}{:016x}{:08x}",
+        super::branches::mix(n ^ 0xD15C),
+        super::branches::mix(n),
+        super::branches::mix(!n) >> 32
+    );
+    let obj = json!({"id": did, "individual_note": false, "notes": [note]});
+    let v = store_obj(st, ctx.res, &ctx.parent, did.clone(), obj);
+    Ok(Reply::json(201, &v))
+}
+
+/// Notes of one discussion live in the discussion's `notes` array.
+fn discussion_note(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Reply> {
+    let reg = st.reg.clone();
+    let Some(dres) = reg.res[ctx.res].parents.last().copied().flatten() else {
+        return Err(ApiError::no_route());
+    };
+    let dparent = ctx.parent[..ctx.parent.len().saturating_sub(1)].to_vec();
+    let did = ctx.parent.last().cloned().unwrap_or_default();
+    let d = st
+        .store
+        .get(dres, &dparent, &did)
+        .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
+    let notes: Vec<Value> = d
+        .obj
+        .get("notes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let note_id: Option<u64> = ctx.id.as_deref().and_then(|i| i.parse().ok());
+    let pos = note_id.and_then(|id| notes.iter().position(|n| n["id"].as_u64() == Some(id)));
+    let mut notes = notes;
+    let reply = match (at, ctx.req.verb) {
+        (At::Coll, Verb::Get) => return values_reply(st, ctx.req, &notes),
+        (At::Coll, Verb::Post) => {
+            let body = ctx.req.params.str("body").unwrap_or_default();
+            if body.trim().is_empty() {
+                return Err(ApiError::error(400, "body is missing"));
+            }
+            let dctx = Ctx {
+                req: ctx.req,
+                caller: ctx.caller.clone(),
+                res: dres,
+                parent: dparent.clone(),
+                id: None,
+                args: Vec::new(),
+            };
+            let note = note_obj(st, &dctx, &body);
+            notes.push(note.clone());
+            Reply::json(201, &note)
+        }
+        (At::Obj, Verb::Get) => {
+            let i = pos.ok_or_else(|| ApiError::not_found(Some("Note")))?;
+            return Ok(Reply::json(200, &notes[i]));
+        }
+        (At::Obj, Verb::Put) => {
+            let i = pos.ok_or_else(|| ApiError::not_found(Some("Note")))?;
+            if let Some(b) = ctx.req.params.str("body") {
+                notes[i]["body"] = json!(b);
+            }
+            if let Some(r) = ctx.req.params.bool("resolved")? {
+                notes[i]["resolved"] = json!(r);
+            }
+            notes[i]["updated_at"] = json!(time::now());
+            Reply::json(200, &notes[i])
+        }
+        (At::Obj, Verb::Delete) => {
+            let i = pos.ok_or_else(|| ApiError::not_found(Some("Note")))?;
+            notes.remove(i);
+            Reply::empty(204)
+        }
+        _ => return Err(ApiError::method_not_allowed()),
+    };
+    if notes.is_empty() {
+        st.store.remove(dres, &dparent, &did);
+    } else {
+        st.store.modify(dres, &dparent, &did, |e| {
+            e.obj.insert("notes".into(), Value::Array(notes));
+        });
+    }
+    Ok(reply)
+}
+
+// ----- CI/CD job token scope -----------------------------------------------------
+
+fn job_token_scope(st: &mut State, ctx: &Ctx, set: Option<bool>) -> ApiResult<Reply> {
+    let key = "";
+    if st.store.get(ctx.res, &ctx.parent, key).is_none() {
+        store_obj(
+            st,
+            ctx.res,
+            &ctx.parent,
+            key.into(),
+            json!({"inbound_enabled": true, "outbound_enabled": false}),
+        );
+    }
+    if let Some(b) = set {
+        st.store.modify(ctx.res, &ctx.parent, key, |e| {
+            e.obj.insert("inbound_enabled".into(), json!(b));
+        });
+    }
+    let e = st
+        .store
+        .get(ctx.res, &ctx.parent, key)
+        .ok_or_else(|| st.not_found(ctx))?;
+    let mut m = Map::new();
+    for k in ["inbound_enabled", "outbound_enabled"] {
+        m.insert(
+            k.into(),
+            e.obj.get(k).cloned().unwrap_or(Value::Bool(false)),
+        );
+    }
+    Ok(Reply::json(200, &Value::Object(m)))
+}
+
+fn allowlist(st: &mut State, ctx: &Ctx, groups: bool, at: At) -> ApiResult<Reply> {
+    let source = ctx.project_id();
+    let attr = if groups {
+        "target_group_id"
+    } else {
+        "target_project_id"
+    };
+    match (at, ctx.req.verb) {
+        (At::Coll, Verb::Get) => {
+            let ids: Vec<u64> = entries(st, ctx.res, &ctx.parent)
+                .iter()
+                .filter_map(|e| e[attr].as_u64())
+                .collect();
+            let v: Vec<Value> = ids
+                .iter()
+                .filter_map(|id| {
+                    if groups {
+                        st.group(*id).map(Entry::to_value)
+                    } else {
+                        st.project(*id).map(Entry::to_value)
+                    }
+                })
+                .collect();
+            values_reply(st, ctx.req, &v)
+        }
+        (At::Coll, Verb::Post) => {
+            let target = ctx
+                .req
+                .params
+                .u64(attr)?
+                .ok_or_else(|| ApiError::error(400, format!("{attr} is missing")))?;
+            let exists = if groups {
+                st.group(target).is_some()
+            } else {
+                st.project(target).is_some()
+            };
+            if !exists {
+                return Err(ApiError::not_found(Some(if groups {
+                    "Group"
+                } else {
+                    "Project"
+                })));
+            }
+            if st
+                .store
+                .get(ctx.res, &ctx.parent, &target.to_string())
+                .is_some()
+            {
+                return Err(ApiError::message(
+                    400,
+                    "Target project is already in the job token scope",
+                ));
+            }
+            let obj = json!({"id": target, "source_project_id": source, attr: target});
+            store_obj(st, ctx.res, &ctx.parent, target.to_string(), obj);
+            Ok(Reply::json(
+                201,
+                &json!({"source_project_id": source, attr: target}),
+            ))
+        }
+        (At::Obj, Verb::Delete) => {
+            st.entry(ctx)?;
+            st.store.remove(ctx.res, &ctx.parent, ctx.id());
+            Ok(Reply::empty(204))
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+// ----- tokens, variables ---------------------------------------------------------
+
+fn is_token_resource(norm: &str) -> bool {
+    norm.ends_with("/access_tokens")
+        || norm.ends_with("/personal_access_tokens")
+        || norm.ends_with("/impersonation_tokens")
+        || norm.ends_with("/deploy_tokens")
+}
+
+/// A created token carries `token` in this one answer; it authenticates as
+/// its user from then on (personal and impersonation tokens).
+fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
+    let p = &ctx.req.params;
+    let name = p
+        .nonblank("name")
+        .ok_or_else(|| ApiError::error(400, "name is missing"))?;
+    let scopes = p.list("scopes").unwrap_or_default();
+    if scopes.is_empty() {
+        return Err(ApiError::error(400, "scopes is missing"));
+    }
+    let deploy = norm.ends_with("deploy_tokens");
+    let counter = if deploy {
+        "deploy_token"
+    } else {
+        "access_token"
+    };
+    let id = st.store.next_id(counter);
+    let prefix = if deploy { "gldt-" } else { "glpat-" };
+    let token = secret(st, prefix);
+    let now = time::now();
+    let user_id: Option<u64> = if norm.starts_with("/users/") {
+        ctx.parent.first().and_then(|u| u.parse().ok())
+    } else {
+        ctx.caller.as_ref().map(|c| c.id)
+    };
+    let mut obj = if deploy {
+        json!({
+            "id": id,
+            "name": name,
+            "username": p.nonblank("username").unwrap_or_else(|| format!("gitlab+deploy-token-{id}")),
+            "expires_at": p.get("expires_at"),
+            "scopes": scopes,
+            "revoked": false,
+            "expired": false,
+        })
+    } else {
+        json!({
+            "id": id,
+            "name": name,
+            "description": p.get("description"),
+            "revoked": false,
+            "created_at": now,
+            "scopes": scopes,
+            "user_id": user_id,
+            "last_used_at": null,
+            "active": true,
+            "expires_at": p.get("expires_at"),
+            "impersonation": norm.ends_with("impersonation_tokens"),
+        })
+    };
+    if norm.starts_with("/projects/") || norm.starts_with("/groups/") {
+        if let Some(l) = p.get("access_level") {
+            obj["access_level"] = l.clone();
+        } else if !deploy {
+            obj["access_level"] = json!(access::MAINTAINER);
+        }
+    }
+    let Value::Object(m) = obj.clone() else {
+        return Err(ApiError::no_route());
+    };
+    let mut e = Entry::unserialized(m);
+    e.hidden.secret = Some(token.clone());
+    let stored = st
+        .store
+        .insert(ctx.res, &ctx.parent, id.to_string(), e.clone());
+    // Personal tokens are also listed at /personal_access_tokens, deploy tokens at /deploy_tokens.
+    let global = if deploy {
+        Some("/deploy_tokens")
+    } else if norm == "/users/{}/personal_access_tokens" {
+        Some("/personal_access_tokens")
+    } else {
+        None
+    };
+    if let Some(g) = global.and_then(|g| res_of(st, g)) {
+        st.store.insert(g, &[], id.to_string(), e);
+    }
+    if let (Some(uid), false) = (user_id, deploy) {
+        if norm.starts_with("/users/") {
+            st.tokens.insert(token.clone(), uid);
+        }
+    }
+    let mut v: Value = serde_json::from_slice(&stored).unwrap_or(obj);
+    v["token"] = json!(token);
+    Ok(Reply::json(201, &v))
+}
+
+fn token_rotate(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let old = st.entry(ctx)?.clone();
+    if old.obj.get("revoked") == Some(&Value::Bool(true)) {
+        return Err(ApiError::message(400, "Token already revoked"));
+    }
+    let owner = old
+        .hidden
+        .secret
+        .as_ref()
+        .and_then(|t| st.tokens.get(t).copied());
+    if let Some(t) = &old.hidden.secret {
+        st.tokens.remove(t);
+    }
+    st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+        e.obj.insert("revoked".into(), json!(true));
+        e.obj.insert("active".into(), json!(false));
+    });
+    let id = st.store.next_id("access_token");
+    let token = secret(st, "glpat-");
+    let mut obj = old.obj.clone();
+    obj.insert("id".into(), json!(id));
+    obj.insert("created_at".into(), json!(time::now()));
+    if let Some(exp) = ctx.req.params.get("expires_at") {
+        obj.insert("expires_at".into(), exp.clone());
+    }
+    let mut e = Entry::unserialized(obj);
+    e.hidden.secret = Some(token.clone());
+    let bytes = st.store.insert(ctx.res, &ctx.parent, id.to_string(), e);
+    if let Some(uid) = owner {
+        st.tokens.insert(token.clone(), uid);
+    }
+    let mut v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    v["token"] = json!(token);
+    Ok(Reply::json(200, &v))
+}
+
+/// Masked-and-hidden variables never show their value again, not even at creation.
+fn hide_variable(st: &mut State, ctx: &Ctx, r: &Reply, create: bool) -> ApiResult<Reply> {
+    let mut v = parse(r);
+    let Some(key) = v.get("key").and_then(Value::as_str).map(str::to_string) else {
+        return Ok(r.clone());
+    };
+    let hidden = if create {
+        ctx.req.params.bool("masked_and_hidden")? == Some(true)
+    } else {
+        v.get("hidden") == Some(&Value::Bool(true))
+    };
+    if create {
+        st.store.modify(ctx.res, &ctx.parent, &key, |e| {
+            e.obj.remove("masked_and_hidden");
+            e.obj.insert("hidden".into(), json!(hidden));
+            if hidden {
+                e.obj.insert("masked".into(), json!(true));
+            }
+            e.obj.entry("masked").or_insert(json!(false));
+            e.obj.entry("protected").or_insert(json!(false));
+            e.obj.entry("variable_type").or_insert(json!("env_var"));
+            e.obj.entry("environment_scope").or_insert(json!("*"));
+            e.obj.entry("raw").or_insert(json!(false));
+        });
+    }
+    if hidden {
+        st.store.modify(ctx.res, &ctx.parent, &key, |e| {
+            if let Some(Value::String(val)) = e.obj.insert("value".into(), Value::Null) {
+                e.hidden.secret = Some(val);
+            }
+        });
+    }
+    if let Some(e) = st.store.get(ctx.res, &ctx.parent, &key) {
+        v = e.to_value();
+    }
+    Ok(Reply::json(r.status, &v))
+}
+
+// ----- integrations, wikis --------------------------------------------------------
+
+fn integration_put(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let slug = ctx.id().to_string();
+    let now = time::now();
+    let existing = st
+        .store
+        .get(ctx.res, &ctx.parent, &slug)
+        .map(|e| e.obj.clone());
+    let mut obj = existing.unwrap_or_else(|| {
+        let id = st.store.next_id("integration");
+        let title: String = slug
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut m = Map::new();
+        m.insert("id".into(), json!(id));
+        m.insert("title".into(), json!(title));
+        m.insert("slug".into(), json!(slug));
+        m.insert("created_at".into(), json!(now));
+        m.insert("properties".into(), json!({}));
+        m
+    });
+    obj.insert("active".into(), json!(true));
+    obj.insert("updated_at".into(), json!(now));
+    let mut props = obj
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (k, v) in ctx.req.params.iter() {
+        if k.ends_with("_events") || k == "active" {
+            obj.insert(k.clone(), v.clone());
+        } else if !["password", "token", "api_key", "webhook"].contains(&k.as_str()) {
+            props.insert(k.clone(), v.clone());
+        }
+    }
+    obj.insert("properties".into(), Value::Object(props));
+    let bytes = st
+        .store
+        .insert(ctx.res, &ctx.parent, slug, Entry::unserialized(obj));
+    Ok(Reply::raw_json(200, bytes))
+}
+
+/// GitLab's wiki slug: the title with spaces as dashes.
+fn wiki_slug(title: &str) -> String {
+    title.trim().replace(' ', "-")
+}
+
+fn wiki_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let p = &ctx.req.params;
+    let title = p
+        .nonblank("title")
+        .ok_or_else(|| ApiError::error(400, "title is missing"))?;
+    let content = p
+        .str("content")
+        .ok_or_else(|| ApiError::error(400, "content is missing"))?;
+    let slug = wiki_slug(&title);
+    if st.store.get(ctx.res, &ctx.parent, &slug).is_some() {
+        return Err(ApiError::message(
+            400,
+            "Duplicate page: A page with that title already exists",
+        ));
+    }
+    let obj = json!({
+        "title": title,
+        "slug": slug,
+        "format": p.nonblank("format").unwrap_or_else(|| "markdown".into()),
+        "content": content,
+        "encoding": "UTF-8",
+        "front_matter": {"title": title},
+    });
+    let v = store_obj(st, ctx.res, &ctx.parent, slug, obj);
+    Ok(Reply::json(201, &v))
+}
+
+fn wiki_attachment(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let file = ctx
+        .req
+        .params
+        .get("file")
+        .ok_or_else(|| ApiError::error(400, "file is missing"))?;
+    let name = file
+        .get("filename")
+        .and_then(Value::as_str)
+        .unwrap_or("file")
+        .to_string();
+    let n = st.store.next_id("upload");
+    let path = format!("uploads/{:016x}{:016x}/{name}", super::branches::mix(n), n);
+    Ok(Reply::json(
+        201,
+        &json!({
+            "file_name": name,
+            "file_path": path,
+            "branch": ctx.req.params.nonblank("branch").unwrap_or_else(|| "main".into()),
+            "link": {"url": path, "markdown": format!("[{name}]({path})")},
+        }),
+    ))
+}
+
+// ----- namespaces, keys, groups of a project, shares ------------------------------
+
+fn namespaces(st: &State, caller: Option<&Caller>) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(users) = st.store.coll(st.reg.user, &[]) {
+        for u in users.iter() {
+            let Some(uid) = u.u64("id") else { continue };
+            if caller.is_some_and(|c| !c.admin && c.id != uid) {
+                continue;
+            }
+            if let Some(mut n) = st.namespace_json(NamespaceRef::User(uid)) {
+                n["members_count_with_descendants"] = Value::Null;
+                n["billable_members_count"] = json!(1);
+                out.push(n);
+            }
+        }
+    }
+    if let Some(groups) = st.store.coll(st.reg.group, &[]) {
+        for g in groups.iter() {
+            let Some(gid) = g.u64("id") else { continue };
+            if caller.is_some_and(|c| !c.admin) && st.group_access(caller, gid) == access::NONE {
+                continue;
+            }
+            if let Some(n) = st.namespace_json(NamespaceRef::Group(gid)) {
+                out.push(n);
+            }
+        }
+    }
+    out.sort_by_key(|n| n["id"].as_u64().unwrap_or(0));
+    out
+}
+
+/// A user's SSH key with its owner, searched across every user's keys.
+fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+    for norm in ["/users/{}/keys", "/user/keys"] {
+        let Some(res) = res_of(st, norm) else {
+            continue;
+        };
+        let Some(users) = st.store.coll(st.reg.user, &[]) else {
+            continue;
+        };
+        for u in users.iter() {
+            let uid = u.u64("id").unwrap_or(0);
+            let parent: Vec<String> = if norm == "/user/keys" {
+                Vec::new()
+            } else {
+                vec![uid.to_string()]
+            };
+            let Some(c) = st.store.coll(res, &parent) else {
+                continue;
+            };
+            for k in c.iter() {
+                let mut v = k.to_value();
+                if v.get("fingerprint").is_none_or(Value::is_null) {
+                    if let Some(fp) = v["key"].as_str().and_then(fingerprint) {
+                        v["fingerprint"] = json!(fp);
+                    }
+                }
+                if pred(&v) {
+                    let owner = if norm == "/user/keys" {
+                        k.u64("user_id").unwrap_or(uid)
+                    } else {
+                        uid
+                    };
+                    if let Some(user) = st.user(owner) {
+                        v["user"] = user.to_value();
+                    }
+                    return Some(v);
+                }
+            }
+            if norm == "/user/keys" {
+                break;
+            }
+        }
+    }
+    None
+}
+
+/// The MD5 fingerprint GitLab shows for an OpenSSH public key (`aa:bb:…`).
+pub(crate) fn fingerprint(key: &str) -> Option<String> {
+    let blob = key.split_whitespace().nth(1)?;
+    let raw = crate::repo::base64_decode(blob)?;
+    let d = crate::repo::md5(&raw);
+    Some(
+        d.iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    )
+}
+
+fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let p = &ctx.req.params;
+    let title = p
+        .nonblank("title")
+        .ok_or_else(|| ApiError::error(400, "title is missing"))?;
+    let key = p
+        .nonblank("key")
+        .ok_or_else(|| ApiError::error(400, "key is missing"))?;
+    let id = st.store.next_id("deploy_key");
+    let obj = json!({
+        "id": id,
+        "title": title,
+        "key": key,
+        "fingerprint": fingerprint(&key),
+        "created_at": time::now(),
+        "expires_at": p.get("expires_at"),
+        "can_push": p.bool("can_push")?.unwrap_or(false),
+    });
+    let v = store_obj(st, ctx.res, &ctx.parent, id.to_string(), obj.clone());
+    if let Some(all) = res_of(st, "/deploy_keys") {
+        store_obj(st, all, &[], id.to_string(), obj);
+    }
+    Ok(Reply::json(201, &v))
+}
+
+fn deploy_key_enable(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let key_id = ctx
+        .arg("key_id")
+        .ok_or_else(|| ApiError::not_found(Some("Deploy Key")))?;
+    let all = res_of(st, "/deploy_keys").ok_or_else(ApiError::no_route)?;
+    let k = st
+        .store
+        .get(all, &[], &key_id)
+        .map(Entry::to_value)
+        .ok_or_else(|| ApiError::not_found(Some("Deploy Key")))?;
+    let v = store_obj(st, ctx.res, &ctx.parent, key_id, k);
+    Ok(Reply::json(201, &v))
+}
+
+fn project_groups(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+    let mut ids = Vec::new();
+    let mut gid = match projects::ns_ref(p) {
+        Some(NamespaceRef::Group(g)) => Some(g),
+        _ => None,
+    };
+    while let Some(g) = gid {
+        if ids.contains(&g) || ids.len() > 64 {
+            break;
+        }
+        ids.push(g);
+        gid = st.group(g).and_then(|x| x.u64("parent_id"));
+    }
+    let with_shared = ctx.req.params.bool("with_shared")?.unwrap_or(false);
+    if with_shared {
+        if let Some(Value::Array(shares)) = p.obj.get("shared_with_groups") {
+            ids.extend(shares.iter().filter_map(|s| s["group_id"].as_u64()));
+        }
+    }
+    let search = ctx.req.params.nonblank("search").map(|s| s.to_lowercase());
+    let v: Vec<Value> = ids
+        .iter()
+        .filter_map(|g| st.group(*g))
+        .filter(|g| {
+            search.as_deref().is_none_or(|s| {
+                g.str("full_path").unwrap_or("").to_lowercase().contains(s)
+                    || g.str("name").unwrap_or("").to_lowercase().contains(s)
+            })
+        })
+        .map(|g| {
+            let mut m = Map::new();
+            for k in [
+                "id",
+                "name",
+                "avatar_url",
+                "web_url",
+                "full_name",
+                "full_path",
+            ] {
+                m.insert(k.into(), g.obj.get(k).cloned().unwrap_or(Value::Null));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    values_reply(st, ctx.req, &v)
+}
+
+fn share(st: &mut State, ctx: &Ctx, project: bool) -> ApiResult<Reply> {
+    let p = &ctx.req.params;
+    let gid = p
+        .u64("group_id")?
+        .ok_or_else(|| ApiError::error(400, "group_id is missing"))?;
+    let level = p
+        .u64("group_access")?
+        .ok_or_else(|| ApiError::error(400, "group_access is missing"))?;
+    let g = st
+        .group(gid)
+        .ok_or_else(|| ApiError::not_found(Some("Group")))?;
+    let share = json!({
+        "group_id": gid,
+        "group_name": g.obj.get("name"),
+        "group_full_path": g.obj.get("full_path"),
+        "group_access_level": level,
+        "expires_at": p.get("expires_at"),
+    });
+    let (res, key) = if project {
+        let e = st.readable_project(ctx.caller.as_ref(), ctx.id())?;
+        (st.reg.project, e.u64("id").unwrap_or(0))
+    } else {
+        let e = st.readable_group(ctx.caller.as_ref(), ctx.id())?;
+        (st.reg.group, e.u64("id").unwrap_or(0))
+    };
+    let mut dup = false;
+    st.store.modify(res, &[], &key.to_string(), |e| {
+        let list = e
+            .obj
+            .entry("shared_with_groups")
+            .or_insert_with(|| json!([]));
+        if let Value::Array(l) = list {
+            dup = l.iter().any(|s| s["group_id"].as_u64() == Some(gid));
+            if !dup {
+                l.push(share.clone());
+            }
+        }
+    });
+    if dup {
+        return Err(ApiError::message(
+            409,
+            "The group has already been shared with this project",
+        ));
+    }
+    if project {
+        Ok(Reply::json(
+            201,
+            &json!({
+                "id": st.store.next_id("group_link"),
+                "project_id": key,
+                "group_id": gid,
+                "group_access": level,
+                "expires_at": p.get("expires_at"),
+            }),
+        ))
+    } else {
+        let e = st
+            .group(key)
+            .ok_or_else(|| ApiError::not_found(Some("Group")))?;
+        Ok(Reply::raw_json(201, e.bytes.clone()))
+    }
+}
+
+fn unshare(st: &mut State, ctx: &Ctx, project: bool) -> ApiResult<Reply> {
+    let gid: u64 = ctx
+        .arg("group_id")
+        .and_then(|g| g.parse().ok())
+        .ok_or_else(|| ApiError::not_found(Some("Group Link")))?;
+    let (res, key) = if project {
+        let e = st.readable_project(ctx.caller.as_ref(), ctx.id())?;
+        (st.reg.project, e.u64("id").unwrap_or(0))
+    } else {
+        let e = st.readable_group(ctx.caller.as_ref(), ctx.id())?;
+        (st.reg.group, e.u64("id").unwrap_or(0))
+    };
+    let mut found = false;
+    st.store.modify(res, &[], &key.to_string(), |e| {
+        if let Some(Value::Array(l)) = e.obj.get_mut("shared_with_groups") {
+            let n = l.len();
+            l.retain(|s| s["group_id"].as_u64() != Some(gid));
+            found = l.len() != n;
+        }
+    });
+    if !found {
+        return Err(ApiError::not_found(Some("Group Link")));
+    }
+    Ok(Reply::empty(204))
+}
+
+// ----- search, markdown ----------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+enum SearchIn {
+    All,
+    Group(u64),
+    Project(u64),
+}
+
+fn search(
+    st: &State,
+    req: &ApiRequest,
+    caller: Option<&Caller>,
+    within: SearchIn,
+) -> ApiResult<Reply> {
+    let p = &req.params;
+    let scope = p
+        .nonblank("scope")
+        .ok_or_else(|| ApiError::error(400, "scope is missing"))?;
+    let term = p
+        .str("search")
+        .ok_or_else(|| ApiError::error(400, "search is missing"))?
+        .to_lowercase();
+    let allowed: &[&str] = match within {
+        SearchIn::All => &[
+            "projects",
+            "issues",
+            "merge_requests",
+            "milestones",
+            "snippet_titles",
+            "users",
+            "groups",
+        ],
+        SearchIn::Group(_) => &[
+            "projects",
+            "issues",
+            "merge_requests",
+            "milestones",
+            "users",
+        ],
+        SearchIn::Project(_) => &[
+            "issues",
+            "merge_requests",
+            "milestones",
+            "notes",
+            "wiki_blobs",
+            "commits",
+            "blobs",
+            "users",
+        ],
+    };
+    if !allowed.contains(&scope.as_str())
+        && !["wiki_blobs", "commits", "blobs", "notes"].contains(&scope.as_str())
+    {
+        return Err(ApiError::error(400, "scope does not have a valid value"));
+    }
+    let hit = |e: &Entry, fields: &[&str]| super::search_matches(&e.obj, fields, &term);
+    let project_ok = |pe: &Entry| {
+        let pid = pe.u64("id").unwrap_or(0);
+        st.can_read_project(caller, pe)
+            && match within {
+                SearchIn::All => true,
+                SearchIn::Project(id) => id == pid,
+                SearchIn::Group(g) => {
+                    matches!(projects::ns_ref(pe), Some(NamespaceRef::Group(x)) if st.group_and_descendants(g).contains(&x))
+                }
+            }
+    };
+    let projects_in: Vec<&Entry> = st
+        .store
+        .coll(st.reg.project, &[])
+        .map(|c| c.iter().filter(|p| project_ok(p)).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    match scope.as_str() {
+        "projects" => out.extend(
+            projects_in
+                .iter()
+                .filter(|p| hit(p, &["name", "path", "description", "path_with_namespace"]))
+                .map(|p| p.to_value()),
+        ),
+        "issues" | "merge_requests" | "milestones" => {
+            let res = match scope.as_str() {
+                "issues" => Some(st.reg.issue),
+                "merge_requests" => Some(st.reg.merge_request),
+                _ => res_of(st, "/projects/{}/milestones"),
+            };
+            if let Some(res) = res {
+                for pe in &projects_in {
+                    let pid = pe.u64("id").unwrap_or(0).to_string();
+                    if let Some(c) = st.store.coll(res, &[pid]) {
+                        out.extend(
+                            c.iter()
+                                .filter(|e| hit(e, &["title", "description"]))
+                                .map(Entry::to_value),
+                        );
+                    }
+                }
+            }
+        }
+        "users" => {
+            if let Some(c) = st.store.coll(st.reg.user, &[]) {
+                out.extend(
+                    c.iter()
+                        .filter(|u| hit(u, &["username", "name"]))
+                        .map(|u| crate::state::basic_user(&u.obj)),
+                );
+            }
+        }
+        "groups" => {
+            if let Some(c) = st.store.coll(st.reg.group, &[]) {
+                out.extend(
+                    c.iter()
+                        .filter(|g| {
+                            st.can_read_group(caller, g) && hit(g, &["name", "path", "full_path"])
+                        })
+                        .map(Entry::to_value),
+                );
+            }
+        }
+        "blobs" => {
+            if let SearchIn::Project(pid) = within {
+                out.extend(repo::search_blobs(st, pid, &term));
+            }
+        }
+        _ => {}
+    }
+    values_reply(st, req, &out)
+}
+
+/// A small Markdown renderer: paragraphs, ATX headings, inline code; text escaped.
+pub(crate) fn render_markdown(text: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut out = Vec::new();
+    for (i, block) in text.split("\n\n").enumerate() {
+        let b = block.trim();
+        if b.is_empty() {
+            continue;
+        }
+        let line = i + 1;
+        let level = b.chars().take_while(|c| *c == '#').count();
+        if (1..=6).contains(&level) && b[level..].starts_with(' ') {
+            let t = esc(b[level..].trim());
+            let anchor: String = t
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                .collect();
+            out.push(format!(
+                "<h{level} data-sourcepos=\"{line}:1-{line}:{}\" dir=\"auto\">\n<a href=\"#{anchor}\" aria-hidden=\"true\" class=\"anchor\" id=\"user-content-{anchor}\"></a>{t}</h{level}>",
+                b.len()
+            ));
+            continue;
+        }
+        let mut html = String::new();
+        for (k, part) in esc(b).split('`').enumerate() {
+            if k % 2 == 1 {
+                html.push_str(&format!("<code>{part}</code>"));
+            } else {
+                html.push_str(part);
+            }
+        }
+        out.push(format!(
+            "<p data-sourcepos=\"{line}:1-{line}:{}\" dir=\"auto\">{html}</p>",
+            b.len()
+        ));
+    }
+    out.join("\n")
+}
+
+// ----- commit statuses, releases, issue links, feature flags, packages ----------------
+
+fn commit_status(
+    st: &mut State,
+    req: &ApiRequest,
+    c: &Caller,
+    pid: u64,
+    sha: &str,
+) -> ApiResult<Reply> {
+    let p = &req.params;
+    let state = p
+        .nonblank("state")
+        .ok_or_else(|| ApiError::error(400, "state is missing"))?;
+    const STATES: &[&str] = &[
+        "pending", "running", "success", "failed", "canceled", "skipped",
+    ];
+    if !STATES.contains(&state.as_str()) {
+        return Err(ApiError::error(400, "state does not have a valid value"));
+    }
+    let full =
+        repo::resolve_sha(st, pid, sha).ok_or_else(|| ApiError::not_found(Some("Commit")))?;
+    let res =
+        res_of(st, "/projects/{}/repository/commits/{}/statuses").ok_or_else(ApiError::no_route)?;
+    let name = p
+        .nonblank("name")
+        .or_else(|| p.nonblank("context"))
+        .unwrap_or_else(|| "default".into());
+    let parent = vec![pid.to_string(), full.clone()];
+    let reference = p
+        .nonblank("ref")
+        .or_else(|| repo::branch_of(st, pid, &full));
+    let id = st.store.next_id("commit_status");
+    let now = time::now();
+    let obj = json!({
+        "id": id,
+        "sha": full,
+        "ref": reference,
+        "status": state,
+        "name": name,
+        "target_url": p.get("target_url"),
+        "description": p.get("description"),
+        "created_at": now,
+        "started_at": if state == "pending" { Value::Null } else { json!(now) },
+        "finished_at": if ["success", "failed", "canceled", "skipped"].contains(&state.as_str()) { json!(now) } else { Value::Null },
+        "allow_failure": false,
+        "coverage": p.get("coverage"),
+        "pipeline_id": p.get("pipeline_id"),
+        "author": st.user_basic(c.id),
+    });
+    let v = store_obj(st, res, &parent, id.to_string(), obj);
+    Ok(Reply::json(201, &v))
+}
+
+fn release_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let p = &ctx.req.params;
+    let tag = p
+        .nonblank("tag_name")
+        .ok_or_else(|| ApiError::error(400, "tag_name is missing"))?;
+    if st.store.get(ctx.res, &ctx.parent, &tag).is_some() {
+        return Err(ApiError::message(409, "Release already exists"));
+    }
+    let commit = repo::ensure_tag(st, pid, &tag, p.nonblank("ref").as_deref(), ctx.caller_id())?;
+    let now = time::now();
+    let web = st
+        .project(pid)
+        .and_then(|x| x.str("web_url"))
+        .unwrap_or("")
+        .to_string();
+    let obj = json!({
+        "tag_name": tag,
+        "name": p.nonblank("name").unwrap_or_else(|| tag.clone()),
+        "description": p.get("description"),
+        "created_at": now,
+        "released_at": p.get("released_at").cloned().unwrap_or_else(|| json!(now)),
+        "upcoming_release": false,
+        "author": st.user_basic(ctx.caller_id()),
+        "commit": commit,
+        "milestones": [],
+        "commit_path": null,
+        "tag_path": format!("/-/tags/{tag}"),
+        "assets": {"count": 4, "sources": [], "links": []},
+        "evidences": [],
+        "_links": {"self": format!("{web}/-/releases/{tag}")},
+    });
+    store_obj(st, ctx.res, &ctx.parent, tag.clone(), obj);
+    if let Some(Value::Object(assets)) = p.get("assets") {
+        if let (Some(Value::Array(links)), Some(lres)) = (
+            assets.get("links"),
+            res_of(st, "/projects/{}/releases/{}/assets/links"),
+        ) {
+            let parent = vec![pid.to_string(), tag.clone()];
+            for l in links {
+                let id = st.store.next_id("/projects/{}/releases/{}/assets/links");
+                let obj = json!({
+                    "id": id,
+                    "name": l.get("name"),
+                    "url": l.get("url"),
+                    "direct_asset_url": l.get("direct_asset_path").or_else(|| l.get("url")),
+                    "link_type": l.get("link_type").cloned().unwrap_or_else(|| json!("other")),
+                });
+                store_obj(st, lres, &parent, id.to_string(), obj);
+            }
+        }
+    }
+    let c2 = with_id(ctx, tag.clone());
+    let lctx = Ctx {
+        parent: vec![pid.to_string(), tag.clone()],
+        ..with_id(ctx, tag)
+    };
+    sync_release_links(st, &lctx);
+    let e = st.entry(&c2)?;
+    Ok(Reply::raw_json(201, e.bytes.clone()))
+}
+
+/// Copies a release's links into its `assets`.
+fn sync_release_links(st: &mut State, ctx: &Ctx) {
+    let (Some(rres), Some(lres)) = (
+        res_of(st, "/projects/{}/releases"),
+        res_of(st, "/projects/{}/releases/{}/assets/links"),
+    ) else {
+        return;
+    };
+    let pid = ctx.project_id().to_string();
+    let tag = ctx.parent.get(1).cloned().unwrap_or_default();
+    let links = entries(st, lres, &[pid.clone(), tag.clone()]);
+    let project = st.project(ctx.project_id());
+    let web = project
+        .and_then(|p| p.str("web_url"))
+        .unwrap_or("")
+        .to_string();
+    let path = project
+        .and_then(|p| p.str("path"))
+        .unwrap_or("")
+        .to_string();
+    let sources: Vec<Value> = ["zip", "tar.gz", "tar.bz2", "tar"]
+        .iter()
+        .map(|f| json!({"format": f, "url": format!("{web}/-/archive/{tag}/{path}-{tag}.{f}")}))
+        .collect();
+    st.store.modify(rres, &[pid], &tag, |e| {
+        e.obj.insert(
+            "assets".into(),
+            json!({"count": sources.len() + links.len(), "sources": sources, "links": links}),
+        );
+    });
+}
+
+fn issue_link_target(st: &State, ctx: &Ctx) -> ApiResult<(u64, u64)> {
+    let p = &ctx.req.params;
+    let tp = p
+        .nonblank("target_project_id")
+        .ok_or_else(|| ApiError::error(400, "target_project_id is missing"))?;
+    let tiid = p
+        .u64("target_issue_iid")?
+        .ok_or_else(|| ApiError::error(400, "target_issue_iid is missing"))?;
+    let proj = st.readable_project(ctx.caller.as_ref(), &tp)?;
+    let tpid = proj.u64("id").unwrap_or(0);
+    st.store
+        .get(st.reg.issue, &[tpid.to_string()], &tiid.to_string())
+        .ok_or_else(|| ApiError::not_found(Some("Issue")))?;
+    Ok((tpid, tiid))
+}
+
+fn issue_link_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let (tpid, tiid) = issue_link_target(st, ctx)?;
+    let pid = ctx.project_id();
+    let iid: u64 = ctx.parent.get(1).and_then(|i| i.parse().ok()).unwrap_or(0);
+    if pid == tpid && iid == tiid {
+        return Err(ApiError::message(400, "Cannot link an issue to itself"));
+    }
+    let link_type = ctx
+        .req
+        .params
+        .nonblank("link_type")
+        .unwrap_or_else(|| "relates_to".into());
+    let inverse = match link_type.as_str() {
+        "blocks" => "is_blocked_by",
+        "is_blocked_by" => "blocks",
+        "relates_to" => "relates_to",
+        _ => {
+            return Err(ApiError::error(
+                400,
+                "link_type does not have a valid value",
+            ))
+        }
+    };
+    let exists = entries(st, ctx.res, &ctx.parent).iter().any(|l| {
+        l["target_project_id"].as_u64() == Some(tpid)
+            && l["target_issue_iid"].as_u64() == Some(tiid)
+    });
+    if exists {
+        return Err(ApiError::message(409, "Issue(s) already assigned"));
+    }
+    let id = st.store.next_id("issue_link");
+    let now = time::now();
+    let link = |a_pid: u64, a_iid: u64, b_pid: u64, b_iid: u64, t: &str| {
+        json!({"id": id, "issue_link_id": id, "source_project_id": a_pid, "source_issue_iid": a_iid,
+               "target_project_id": b_pid, "target_issue_iid": b_iid, "link_type": t, "link_created_at": now})
+    };
+    store_obj(
+        st,
+        ctx.res,
+        &ctx.parent,
+        id.to_string(),
+        link(pid, iid, tpid, tiid, &link_type),
+    );
+    store_obj(
+        st,
+        ctx.res,
+        &[tpid.to_string(), tiid.to_string()],
+        id.to_string(),
+        link(tpid, tiid, pid, iid, inverse),
+    );
+    let issue = |p: u64, i: u64| {
+        st.store
+            .get(st.reg.issue, &[p.to_string()], &i.to_string())
+            .map_or(Value::Null, Entry::to_value)
+    };
+    Ok(Reply::json(
+        201,
+        &json!({"source_issue": issue(pid, iid), "target_issue": issue(tpid, tiid), "link_type": link_type}),
+    ))
+}
+
+fn issue_links(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let v: Vec<Value> = entries(st, ctx.res, &ctx.parent)
+        .iter()
+        .filter_map(|l| {
+            let tp = l["target_project_id"].as_u64()?;
+            let ti = l["target_issue_iid"].as_u64()?;
+            let mut issue = st
+                .store
+                .get(st.reg.issue, &[tp.to_string()], &ti.to_string())?
+                .to_value();
+            issue["issue_link_id"] = l["issue_link_id"].clone();
+            issue["link_type"] = l["link_type"].clone();
+            issue["link_created_at"] = l["link_created_at"].clone();
+            issue["link_updated_at"] = l["link_created_at"].clone();
+            Some(issue)
+        })
+        .collect();
+    values_reply(st, ctx.req, &v)
+}
+
+fn issue_link_delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let l = st.entry(ctx)?.to_value();
+    st.store.remove(ctx.res, &ctx.parent, ctx.id());
+    let (tp, ti) = (
+        l["target_project_id"].as_u64().unwrap_or(0),
+        l["target_issue_iid"].as_u64().unwrap_or(0),
+    );
+    st.store
+        .remove(ctx.res, &[tp.to_string(), ti.to_string()], ctx.id());
+    let issue = |p: u64, i: u64| {
+        st.store
+            .get(st.reg.issue, &[p.to_string()], &i.to_string())
+            .map_or(Value::Null, Entry::to_value)
+    };
+    let pid = ctx.project_id();
+    let iid: u64 = ctx.parent.get(1).and_then(|i| i.parse().ok()).unwrap_or(0);
+    Ok(Reply::json(
+        200,
+        &json!({"source_issue": issue(pid, iid), "target_issue": issue(tp, ti), "link_type": l["link_type"]}),
+    ))
+}
+
+fn feature_flag_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
+    let p = &ctx.req.params;
+    let now = time::now();
+    let (old_key, mut obj) = if create {
+        let name = p
+            .nonblank("name")
+            .ok_or_else(|| ApiError::error(400, "name is missing"))?;
+        if st.store.get(ctx.res, &ctx.parent, &name).is_some() {
+            return Err(ApiError::message(400, "Name has already been taken"));
+        }
+        let mut m = Map::new();
+        m.insert("name".into(), json!(name));
+        m.insert(
+            "description".into(),
+            p.get("description").cloned().unwrap_or(Value::Null),
+        );
+        m.insert("active".into(), json!(true));
+        m.insert(
+            "version".into(),
+            json!(p
+                .nonblank("version")
+                .unwrap_or_else(|| "new_version_flag".into())),
+        );
+        m.insert("created_at".into(), json!(now));
+        m.insert("scopes".into(), json!([]));
+        m.insert("strategies".into(), json!([]));
+        (None, m)
+    } else {
+        let key = ctx.id().to_string();
+        let e = st
+            .store
+            .get(ctx.res, &ctx.parent, &key)
+            .ok_or_else(|| ApiError::not_found(Some("Feature Flag")))?;
+        (Some(key), e.obj.clone())
+    };
+    if !create {
+        if let Some(n) = p.nonblank("name") {
+            obj.insert("name".into(), json!(n));
+        }
+        if let Some(d) = p.get("description") {
+            obj.insert("description".into(), d.clone());
+        }
+    }
+    if let Some(a) = p.bool("active")? {
+        obj.insert("active".into(), json!(a));
+    }
+    let mut strategies: Vec<Value> = obj
+        .get("strategies")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let sent = match p.get("strategies") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    };
+    if let Value::Array(list) = sent {
+        for s in list {
+            let destroy = s.get("_destroy").and_then(crate::request::value_bool) == Some(true);
+            let sid = s.get("id").and_then(crate::request::value_u64);
+            let pos =
+                sid.and_then(|id| strategies.iter().position(|x| x["id"].as_u64() == Some(id)));
+            if destroy {
+                if let Some(i) = pos {
+                    strategies.remove(i);
+                }
+                continue;
+            }
+            let mut scopes: Vec<Value> = pos
+                .and_then(|i| strategies[i]["scopes"].as_array().cloned())
+                .unwrap_or_default();
+            if let Some(Value::Array(sc)) = s.get("scopes") {
+                for scope in sc {
+                    let destroy =
+                        scope.get("_destroy").and_then(crate::request::value_bool) == Some(true);
+                    let scid = scope.get("id").and_then(crate::request::value_u64);
+                    let at = scid
+                        .and_then(|id| scopes.iter().position(|x| x["id"].as_u64() == Some(id)));
+                    match (destroy, at) {
+                        (true, Some(i)) => {
+                            scopes.remove(i);
+                        }
+                        (true, None) => {}
+                        (false, Some(i)) => {
+                            scopes[i]["environment_scope"] = scope["environment_scope"].clone();
+                        }
+                        (false, None) => {
+                            let id = st.store.next_id("ff_scope");
+                            scopes.push(json!({"id": id, "environment_scope": scope.get("environment_scope").cloned().unwrap_or(json!("*"))}));
+                        }
+                    }
+                }
+            }
+            let entry = json!({
+                "id": match pos { Some(i) => strategies[i]["id"].clone(), None => json!(st.store.next_id("ff_strategy")) },
+                "name": s.get("name").cloned().unwrap_or(json!("default")),
+                "parameters": s.get("parameters").cloned().unwrap_or(json!({})),
+                "scopes": scopes,
+                "user_list": s.get("user_list").cloned().unwrap_or(Value::Null),
+            });
+            match pos {
+                Some(i) => strategies[i] = entry,
+                None => strategies.push(entry),
+            }
+        }
+    }
+    obj.insert("strategies".into(), Value::Array(strategies));
+    obj.insert("updated_at".into(), json!(now));
+    let new_key = obj
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if let Some(k) = &old_key {
+        st.store.remove(ctx.res, &ctx.parent, k);
+    }
+    let bytes = st
+        .store
+        .insert(ctx.res, &ctx.parent, new_key, Entry::unserialized(obj));
+    Ok(Reply::raw_json(if create { 201 } else { 200 }, bytes))
+}
+
+fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let (Some(name), Some(version), Some(file)) = (
+        ctx.arg("package_name").or_else(|| ctx.id.clone()),
+        ctx.arg("package_version"),
+        ctx.arg("file_name"),
+    ) else {
+        return Err(ApiError::no_route());
+    };
+    let key = format!("{pid}/{name}/{version}/{file}");
+    if ctx.req.verb == Verb::Get {
+        let body = st
+            .packages
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(None))?;
+        return Ok(Reply::text(200, body)
+            .header("content-type", "application/octet-stream")
+            .header(
+                "content-disposition",
+                format!("attachment; filename=\"{file}\""),
+            ));
+    }
+    let caller = ctx.caller()?.clone();
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+    if st.project_access(Some(&caller), p) < access::DEVELOPER {
+        return Err(ApiError::forbidden());
+    }
+    let body = ctx.req.body.clone();
+    let size = body.len();
+    st.packages.insert(key, body);
+    if let Some(res) = res_of(st, "/projects/{}/packages") {
+        let parent = vec![pid.to_string()];
+        let existing = entries(st, res, &parent)
+            .into_iter()
+            .find(|e| e["name"] == json!(name) && e["version"] == json!(version));
+        let pkg_id = match existing.and_then(|e| e["id"].as_u64()) {
+            Some(id) => id,
+            None => {
+                let id = st.store.next_id("/projects/{}/packages");
+                let obj = json!({"id": id, "name": name, "version": version, "package_type": "generic",
+                                 "status": "default", "created_at": time::now(), "tags": [], "pipelines": []});
+                store_obj(st, res, &parent, id.to_string(), obj);
+                id
+            }
+        };
+        if let Some(fres) = res_of(st, "/projects/{}/packages/{}/package_files") {
+            let fid = st.store.next_id("package_file");
+            let obj = json!({"id": fid, "package_id": pkg_id, "file_name": file, "size": size,
+                             "created_at": time::now(), "file_md5": null, "file_sha1": null, "file_sha256": null});
+            store_obj(
+                st,
+                fres,
+                &[pid.to_string(), pkg_id.to_string()],
+                fid.to_string(),
+                obj,
+            );
+        }
+    }
+    Ok(Reply::json(201, &json!({"message": "201 Created"})))
+}
