@@ -8,6 +8,7 @@
 //! ```
 
 pub mod catalogue;
+pub mod endpoints;
 pub mod generate;
 pub mod import;
 pub mod locate;
@@ -15,6 +16,7 @@ pub mod model;
 mod yaml;
 
 pub use catalogue::{load_dir, load_sources, Catalogue, Diagnostic, Diagnostics, Resource};
+pub use endpoints::Endpoint;
 pub use generate::{generate, generate_module};
 
 use std::path::Path;
