@@ -1216,6 +1216,27 @@ impl Cx<'_> {
             }
         }
 
+        // An endpoint group (no operations, `id: null`) never has objects:
+        // nothing lists, fetches or creates one, and no id could address it.
+        if ops.is_empty() && id_attr.is_none() {
+            for (j, a) in raw.actions.iter().enumerate() {
+                if a.on.unwrap_or_default() == ActionTarget::Object {
+                    self.err(
+                        diags,
+                        &at(&[key("actions"), Seg::Index(j)]),
+                        format!("action '{}' {ctx} is on objects, but {name} is an endpoint group (no operations, id: null) that has none: add 'on: manager'", a.name.as_deref().unwrap_or("?")),
+                    );
+                }
+            }
+            if let Some((acc, _)) = raw.sub_resources.0.first() {
+                self.err(
+                    diags,
+                    &at(&[key("sub_resources"), key(acc)]),
+                    format!("sub-resources {ctx} are reached from its objects, but {name} is an endpoint group (no operations, id: null) that has none"),
+                );
+            }
+        }
+
         // Types must describe attributes that something uses.
         let mut known: BTreeSet<&str> = BTreeSet::new();
         for t in [&create, &update].into_iter().flatten() {

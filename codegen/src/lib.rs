@@ -8,6 +8,7 @@
 //! ```
 
 pub mod catalogue;
+pub mod endpoints;
 pub mod generate;
 #[cfg(feature = "tools")]
 pub mod import;
@@ -16,6 +17,7 @@ pub mod model;
 mod yaml;
 
 pub use catalogue::{load_dir, load_sources, Catalogue, Diagnostic, Diagnostics, Resource};
+pub use endpoints::Endpoint;
 #[cfg(feature = "tools")]
 pub use generate::{generate, generate_module};
 

@@ -64,7 +64,7 @@ fn the_resources_the_runtime_uses_are_required() {
 
     let ops = USER.replace(
         "[get_without_id]",
-        "[]\n    actions:\n      - {name: ping, method: GET, path: ping}",
+        "[]\n    actions:\n      - {name: ping, method: GET, path: ping, on: manager}",
     );
     let dir = temp_schema("ops", &[("users.yaml", ops.as_bytes())]);
     let e = errors(&dir);

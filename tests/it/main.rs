@@ -4,6 +4,7 @@ mod api_shapes;
 mod builders;
 mod compile_fail;
 mod coverage;
+mod endpoints;
 mod faults;
 mod module_layers;
 mod pagination;

@@ -1,6 +1,7 @@
 //! `gitlab-codegen check [--schema DIR]` validates the schema;
 //! `gitlab-codegen dump --format json [--schema DIR]` prints the resolved catalogue;
 //! `gitlab-codegen generate [--schema DIR] [--out FILE]` prints or writes the Rust code;
+//! `gitlab-codegen endpoints [--schema DIR]` prints every generated endpoint (method, path, origin);
 //! `gitlab-codegen import --reference FILE [--schema DIR] [--dry-run]` adds types,
 //! response fields, enums and docs URLs from a reference (see `codegen::import`).
 
@@ -11,6 +12,7 @@ const USAGE: &str = "usage:
   gitlab-codegen check [--schema DIR]
   gitlab-codegen dump --format json [--schema DIR]
   gitlab-codegen generate [--schema DIR] [--out FILE]
+  gitlab-codegen endpoints [--schema DIR]
   gitlab-codegen import --reference FILE [--schema DIR] [--dry-run]
 
 DIR defaults to ./schema.";
@@ -87,6 +89,19 @@ fn run(args: Vec<String>) -> Result<(), String> {
             Some(f) => Err(format!("unknown format '{f}': only 'json' is supported")),
             None => Err(format!("dump needs --format json\n{USAGE}")),
         },
+        "endpoints" => {
+            // Tab-separated: METHOD, path below /api/v4 ({} placeholders), origin, docs_url.
+            for e in cat.endpoints() {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    e.method,
+                    e.path,
+                    e.origin(),
+                    e.docs_url().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
         "generate" => {
             let code = codegen::generate(&cat);
             match out {
