@@ -34,11 +34,40 @@ pub struct Globals {
     pub ssl_verify: Option<String>,
     pub no_ssl_verify: bool,
     pub timeout: Option<u64>,
+    pub max_response_size: Option<u64>,
     pub api_version: Option<String>,
     pub per_page: Option<u32>,
     pub pagination: Option<String>,
     pub order_by: Option<String>,
     pub user_agent: Option<String>,
+}
+
+/// A byte count: digits with an optional K, M or G suffix (powers of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&t[..i], &t[i..]),
+        None => (t, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        _ => {
+            return Err(format!(
+                "'{text}' is not a size: use bytes, or a number with K, M or G (e.g. 512M)"
+            ))
+        }
+    };
+    let n: u64 = digits.parse().map_err(|_| {
+        format!("'{text}' is not a size: use bytes, or a number with K, M or G (e.g. 512M)")
+    })?;
+    match n.checked_mul(1u64 << shift) {
+        Some(0) => Err("the size must be at least 1 byte".into()),
+        Some(v) => Ok(v),
+        None => Err(format!("'{text}' is too large")),
+    }
 }
 
 fn value_arg(id: &'static str, long: &'static str, name: &'static str, help: &'static str) -> Arg {
@@ -89,6 +118,15 @@ pub fn global_command() -> Command {
         .arg(
             value_arg("timeout", "timeout", "SECONDS", "Timeout of each request [env: GITLAB_TIMEOUT]")
                 .value_parser(clap::value_parser!(u64).range(1..)),
+        )
+        .arg(
+            value_arg(
+                "max_response_size",
+                "max-response-size",
+                "BYTES",
+                "Largest response body held in memory, e.g. 512M or 2G (default 256M) [env: GITLAB_MAX_RESPONSE_SIZE]",
+            )
+            .value_parser(parse_size),
         )
         .arg(value_arg("api_version", "api-version", "4", "GitLab API version; only 4 [env: GITLAB_API_VERSION]"))
         .arg(
@@ -168,6 +206,16 @@ pub fn parse_globals(
         ssl_verify: s("ssl_verify"),
         no_ssl_verify: m.get_flag("no_ssl_verify"),
         timeout: m.get_one::<u64>("timeout").copied(),
+        max_response_size: match m.get_one::<u64>("max_response_size") {
+            Some(n) => Some(*n),
+            None => match env("GITLAB_MAX_RESPONSE_SIZE") {
+                Some(v) => Some(
+                    parse_size(&v)
+                        .map_err(|e| Failure::Usage(format!("GITLAB_MAX_RESPONSE_SIZE: {e}")))?,
+                ),
+                None => None,
+            },
+        },
         api_version: s("api_version"),
         per_page: m.get_one::<u32>("per_page").copied(),
         pagination: s("pagination"),

@@ -207,7 +207,10 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     if globals.debug {
         describe_server(&server, &cfg);
     }
-    let gl = server.build()?;
+    let gl = match globals.max_response_size {
+        Some(n) => server.builder()?.max_response_size(n).build()?,
+        None => server.build()?,
+    };
 
     let format = globals.output.unwrap_or(Format::Legacy);
     let stdout = std::io::stdout().lock();

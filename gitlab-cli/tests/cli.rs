@@ -822,3 +822,67 @@ async fn manager_actions_raw_output_and_file_uploads() {
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stdout, "url: /uploads/x/notes.txt\n");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_response_size_is_a_global_option_and_env() {
+    let s = MockServer::start().await;
+    let big = format!("{{\"id\": 7, \"description\": \"{}\"}}", "x".repeat(4000));
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(big, "application/json"))
+        .mount(&s)
+        .await;
+    let r = gl(
+        &s,
+        &["--max-response-size", "1K", "project", "get", "--id", "7"],
+    )
+    .await;
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("larger than the limit of 1024 bytes"),
+        "{r:?}"
+    );
+    let r = gl(
+        &s,
+        &[
+            "--max-response-size",
+            "1M",
+            "-o",
+            "json",
+            "project",
+            "get",
+            "--id",
+            "7",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    let url = s.uri();
+    let base = [
+        "--server-url",
+        url.as_str(),
+        "--private-token",
+        "tok",
+        "project",
+        "get",
+        "--id",
+        "7",
+    ];
+    let r = gitlab(&base, &[("GITLAB_MAX_RESPONSE_SIZE", "2000")]).await;
+    assert!(r.stderr.contains("limit of 2000 bytes"), "{r:?}");
+    // Bad sizes are usage errors that say what a size looks like; nothing is sent.
+    let before = requests(&s).await;
+    let r = gl(
+        &s,
+        &["--max-response-size", "12X", "project", "get", "--id", "7"],
+    )
+    .await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("e.g. 512M"), "{r:?}");
+    let r = gitlab(&base, &[("GITLAB_MAX_RESPONSE_SIZE", "lots")]).await;
+    assert!(
+        r.stderr.contains("GITLAB_MAX_RESPONSE_SIZE") && r.stderr.contains("e.g. 512M"),
+        "{r:?}"
+    );
+    assert_eq!(requests(&s).await, before);
+}
