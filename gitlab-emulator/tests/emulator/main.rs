@@ -2,12 +2,16 @@
 //! with raw HTTP (`conventions`), fault injection (`faults`), and the client's
 //! own end-to-end suite against the emulator (`client`).
 
+mod blocking;
 mod call_options;
 mod client;
 mod conventions;
 mod demo_tour;
 mod faults;
+mod graphql;
+mod guide;
 mod order;
+mod spans;
 mod typed;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};
