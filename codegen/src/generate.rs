@@ -1088,7 +1088,10 @@ fn blocking_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(acc) = &r.accessor {
         let m = method_ident(acc);
-        let doc = format!(" The blocking manager of {} objects (`{}`).", r.name, r.path);
+        let doc = format!(
+            " The blocking manager of {} objects (`{}`).",
+            r.name, r.path
+        );
         out.extend(quote! {
             impl crate::blocking::Gitlab {
                 #[doc = #doc]
@@ -1145,7 +1148,9 @@ fn blocking_action(cat: &Catalogue, a: &Action, on_object: bool) -> TokenStream 
     };
     let doc = format!(
         " {} Blocks until done (`{} {}`).",
-        a.doc.clone().unwrap_or_else(|| format!("Runs `{}`.", a.name)),
+        a.doc
+            .clone()
+            .unwrap_or_else(|| format!("Runs `{}`.", a.name)),
         a.method.as_str(),
         a.path
     );

@@ -87,9 +87,7 @@ impl Runtime {
             .enable_all()
             .build()
             .map_err(|e| {
-                Error::Config(format!(
-                    "cannot start the blocking client's runtime: {e}"
-                ))
+                Error::Config(format!("cannot start the blocking client's runtime: {e}"))
             })?;
         Ok(Arc::new(Runtime(Some(rt))))
     }
@@ -190,7 +188,9 @@ pub struct Gitlab {
 
 impl std::fmt::Debug for Gitlab {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("blocking::Gitlab").field(&self.inner).finish()
+        f.debug_tuple("blocking::Gitlab")
+            .field(&self.inner)
+            .finish()
     }
 }
 
@@ -302,12 +302,7 @@ impl Gitlab {
     }
 
     /// The nodes of a paginated connection, one page fetched at a time.
-    pub fn graphql_stream(
-        &self,
-        query: &str,
-        variables: Value,
-        connection: &str,
-    ) -> GraphQLNodes {
+    pub fn graphql_stream(&self, query: &str, variables: Value, connection: &str) -> GraphQLNodes {
         GraphQLNodes {
             gl: self.clone(),
             query: query.to_string(),
@@ -396,10 +391,6 @@ impl<R: Resource> Manager<R> {
         &self.inner
     }
 
-    fn object(&self, o: crate::Object<R>) -> Object<R> {
-        wrap_object(&self.rt, o)
-    }
-
     /// Runs a manager action of the async manager (generated wrappers call this).
     pub fn action<'a, T, Fut>(&'a self, f: impl FnOnce(&'a crate::Manager<R>) -> Fut) -> Result<T>
     where
@@ -460,7 +451,7 @@ impl<R: Resource> Manager<R> {
 
     /// An object with only its id set; no request is made.
     pub fn get_lazy(&self, id: impl Into<Id>) -> Object<R> {
-        self.object(self.inner.get_lazy(id))
+        wrap_object(&self.rt, self.inner.get_lazy(id))
     }
 }
 
@@ -468,7 +459,7 @@ impl<R: ops::Get> Manager<R> {
     /// `GET {path}/{id}` (see [`crate::Manager::get`]).
     pub fn get(&self, id: impl Into<Id>) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.get(id))?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 }
 
@@ -476,13 +467,13 @@ impl<R: ops::GetWithoutId> Manager<R> {
     /// `GET {path}` of a singleton resource.
     pub fn fetch(&self) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.fetch())?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 
     /// `GET {path}` of a singleton, with query filters.
     pub fn fetch_with(&self, filters: Attrs) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.fetch_with(filters))?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 }
 
@@ -490,7 +481,7 @@ impl<R: ops::Create> Manager<R> {
     /// `POST {path}` (see [`crate::Manager::create`]).
     pub fn create(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.create(attrs))?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 }
 
@@ -498,13 +489,13 @@ impl<R: ops::Update> Manager<R> {
     /// `PUT {path}/{id}` with `attrs`.
     pub fn update(&self, id: impl Into<Id>, attrs: impl Into<Attrs>) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.update(id, attrs))?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 
     /// Updates a singleton resource.
     pub fn update_current(&self, attrs: impl Into<Attrs>) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.update_current(attrs))?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 }
 
@@ -522,9 +513,14 @@ impl<R: ops::Delete> Manager<R> {
 
 impl<R: ops::Set> Manager<R> {
     /// `PUT {path}/{key}` with `{"value": value}` plus `extra`.
-    pub fn set(&self, key: impl Into<Id>, value: impl Into<Value>, extra: Attrs) -> Result<Object<R>> {
+    pub fn set(
+        &self,
+        key: impl Into<Id>,
+        value: impl Into<Value>,
+        extra: Attrs,
+    ) -> Result<Object<R>> {
         let o = self.rt.run(self.inner.set(key, value, extra))?;
-        Ok(self.object(o))
+        Ok(wrap_object(&self.rt, o))
     }
 }
 
@@ -608,7 +604,10 @@ impl<R: Resource> ListRequest<R> {
     /// Fetches every page, in order.
     pub fn all(self) -> Result<Vec<Object<R>>> {
         let items = self.rt.run(self.inner.all())?;
-        Ok(items.into_iter().map(|o| wrap_object(&self.rt, o)).collect())
+        Ok(items
+            .into_iter()
+            .map(|o| wrap_object(&self.rt, o))
+            .collect())
     }
 
     /// The objects one by one, fetching a page when the previous one is used

@@ -161,7 +161,7 @@ pub enum Error {
         /// The `data` of the same response, when it had any (not `null`).
         data: Option<serde_json::Value>,
     },
-    /// A blocking call ([`crate::blocking`]) was made on a thread that runs an
+    /// A call of the blocking client (module `blocking`) was made on a thread that runs an
     /// async runtime, where it would stall that runtime (or deadlock it, if the
     /// server runs there too). Nothing was sent.
     #[error("the blocking client was called from inside an async runtime; use the async client there (blocking::Gitlab::as_async), or call it from tokio::task::spawn_blocking or a plain thread")]
@@ -197,12 +197,7 @@ impl GraphQLError {
             .and_then(Value::as_array)
             .map(|ls| {
                 ls.iter()
-                    .filter_map(|l| {
-                        Some((
-                            l.get("line")?.as_u64()?,
-                            l.get("column")?.as_u64()?,
-                        ))
-                    })
+                    .filter_map(|l| Some((l.get("line")?.as_u64()?, l.get("column")?.as_u64()?)))
                     .collect()
             })
             .unwrap_or_default();

@@ -152,18 +152,18 @@ impl Gitlab {
         let gl = self.clone();
         let query = query.to_string();
         let walk = ConnectionWalk::new(variables, connection);
-        stream::try_unfold(
-            (gl, query, walk),
-            |(gl, query, walk)| async move {
-                let mut walk = walk?;
-                let Some(vars) = walk.next_variables() else {
-                    return Ok(None);
-                };
-                let data = gl.graphql(&query, vars).await?;
-                let page = walk.take_page(&data)?;
-                Ok(Some((stream::iter(page.into_iter().map(Ok)), (gl, query, Ok(walk)))))
-            },
-        )
+        stream::try_unfold((gl, query, walk), |(gl, query, walk)| async move {
+            let mut walk = walk?;
+            let Some(vars) = walk.next_variables() else {
+                return Ok(None);
+            };
+            let data = gl.graphql(&query, vars).await?;
+            let page = walk.take_page(&data)?;
+            Ok(Some((
+                stream::iter(page.into_iter().map(Ok)),
+                (gl, query, Ok(walk)),
+            )))
+        })
         .map(|r: Result<_>| match r {
             Ok(s) => s.left_stream(),
             Err(e) => stream::once(async { Err(e) }).right_stream(),
@@ -233,7 +233,11 @@ impl ConnectionWalk {
         for part in &self.path {
             conn = match conn.get(part) {
                 Some(c) => c,
-                None => return Err(wrong(format!("no '{joined}' in the data (stopped at '{part}')"))),
+                None => {
+                    return Err(wrong(format!(
+                        "no '{joined}' in the data (stopped at '{part}')"
+                    )))
+                }
             };
         }
         // A connection under a parent the caller cannot see is `null`: no nodes.
@@ -295,20 +299,28 @@ mod tests {
     fn mutations_are_told_apart_from_queries() {
         assert!(!is_mutation("query { currentUser { username } }"));
         assert!(!is_mutation("{ x } # a mutation in a comment"));
-        assert!(is_mutation("mutation { createIssue(input: {}) { errors } }"));
+        assert!(is_mutation(
+            "mutation { createIssue(input: {}) { errors } }"
+        ));
     }
 
     #[test]
     fn a_walk_follows_cursors_and_refuses_loops() {
         let mut w = ConnectionWalk::new(json!({"p": "g/p"}), "project.issues").unwrap();
-        let page = |nodes: Value, next: bool, end: Value| {
-            json!({"project": {"issues": {"nodes": nodes, "pageInfo": {"hasNextPage": next, "endCursor": end}}}})
-        };
-        assert_eq!(w.take_page(&page(json!([1, 2]), true, json!("c1"))).unwrap(), vec![json!(1), json!(2)]);
+        let page = |nodes: Value, next: bool, end: Value| json!({"project": {"issues": {"nodes": nodes, "pageInfo": {"hasNextPage": next, "endCursor": end}}}});
+        assert_eq!(
+            w.take_page(&page(json!([1, 2]), true, json!("c1")))
+                .unwrap(),
+            vec![json!(1), json!(2)]
+        );
         assert_eq!(w.next_variables().unwrap()["after"], "c1");
-        let e = w.take_page(&page(json!([3]), true, json!("c1"))).unwrap_err();
+        let e = w
+            .take_page(&page(json!([3]), true, json!("c1")))
+            .unwrap_err();
         assert!(e.to_string().contains("twice"), "{e}");
-        let e = w.take_page(&page(json!([3]), true, Value::Null)).unwrap_err();
+        let e = w
+            .take_page(&page(json!([3]), true, Value::Null))
+            .unwrap_err();
         assert!(e.to_string().contains("no endCursor"), "{e}");
         w.take_page(&page(json!([4]), false, Value::Null)).unwrap();
         assert!(w.next_variables().is_none());

@@ -250,7 +250,8 @@ impl Scope {
 
     /// A cursor over the pages of `path` with this scope's options.
     pub fn cursor(&self, op: Op, path: String, query: Vec<(String, String)>) -> Cursor {
-        Cursor::new(self.gl.clone(), op, path, query, self.opts.clone()).for_resource(self.meta.name)
+        Cursor::new(self.gl.clone(), op, path, query, self.opts.clone())
+            .for_resource(self.meta.name)
     }
 
     /// Refuses attribute names the schema does not know (for `what`: "create",

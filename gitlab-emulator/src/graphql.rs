@@ -203,7 +203,9 @@ fn paginate<T, C: From<Paged<T>>>(
     let start = match after {
         None => 0,
         Some(c) => {
-            let key = c.strip_prefix("emulator:").and_then(|k| k.parse::<u64>().ok());
+            let key = c
+                .strip_prefix("emulator:")
+                .and_then(|k| k.parse::<u64>().ok());
             match key.and_then(|key| items.iter().position(|(k, _)| *k == key)) {
                 Some(i) => i + 1,
                 None => return Err(format!("Invalid cursor: {c}").into()),
@@ -259,7 +261,8 @@ impl Query {
         let call = ctx.data_unchecked::<Call>();
         let st = call.state();
         let g = st.find_group(&full_path)?;
-        st.can_read_group(call.caller.as_ref(), g).then(|| Group::of(g))
+        st.can_read_group(call.caller.as_ref(), g)
+            .then(|| Group::of(g))
     }
 }
 
@@ -373,7 +376,9 @@ impl Project {
                                 .and_then(Value::as_bool)
                                 .unwrap_or(false);
                             let author = i.obj.get("author").and_then(|a| a.get("id")?.as_u64());
-                            !confidential || level >= access::REPORTER || (me.is_some() && author == me)
+                            !confidential
+                                || level >= access::REPORTER
+                                || (me.is_some() && author == me)
                         })
                         .map(|i| (i.u64("id").unwrap_or(0), Issue::of(&st, i)))
                         .collect()

@@ -15,18 +15,29 @@ fn serve() -> (tokio::runtime::Runtime, Emulator) {
         .enable_all()
         .build()
         .unwrap();
-    let emu = rt.block_on(Emulator::builder().seed(Seed::Demo).start()).unwrap();
+    let emu = rt
+        .block_on(Emulator::builder().seed(Seed::Demo).start())
+        .unwrap();
     (rt, emu)
 }
 
 #[test]
 fn the_issue_example_works_synchronously() {
     let (_rt, emu) = serve();
-    let gl = Gitlab::builder(emu.url()).private_token(emu.admin_token()).build().unwrap();
+    let gl = Gitlab::builder(emu.url())
+        .private_token(emu.admin_token())
+        .build()
+        .unwrap();
     let projects = gl.projects().list().all().unwrap();
     assert!(!projects.is_empty());
     let name: String = gl.projects().get(1u64).unwrap().get("name").unwrap();
-    assert_eq!(Some(name.as_str()), projects.iter().find(|p| p.id() == Some(1u64.into())).and_then(|p| p.name()));
+    assert_eq!(
+        Some(name.as_str()),
+        projects
+            .iter()
+            .find(|p| p.id() == Some(1u64.into()))
+            .and_then(|p| p.name())
+    );
     assert_eq!(gl.auth().unwrap().username(), Some("root"));
     assert!(!gl.version().unwrap().version.is_empty());
 }
@@ -38,7 +49,9 @@ fn managers_objects_actions_and_listings() {
     let mut project = gl.projects().get("demo-group/demo-project").unwrap();
     // Sub-managers, typed builders and typed accessors (through Deref).
     let issues = project.issues();
-    let mut issue = issues.create(ProjectIssueCreate::new("From a blocking program").labels(["bug"])).unwrap();
+    let mut issue = issues
+        .create(ProjectIssueCreate::new("From a blocking program").labels(["bug"]))
+        .unwrap();
     assert_eq!(issue.title(), Some("From a blocking program"));
     issue.set("description", "changed");
     issue.save().unwrap();
@@ -55,7 +68,9 @@ fn managers_objects_actions_and_listings() {
     assert!(stats.get("time_estimate").is_some(), "{stats}");
     // Typed filters through apply, untyped ones directly; iter() pages lazily.
     for i in 0..4 {
-        issues.create(ProjectIssueCreate::new(format!("more {i}"))).unwrap();
+        issues
+            .create(ProjectIssueCreate::new(format!("more {i}")))
+            .unwrap();
     }
     let open: Vec<_> = issues
         .list()
@@ -76,7 +91,11 @@ fn managers_objects_actions_and_listings() {
     assert!(e.to_string().contains("state"), "{e}");
     assert_eq!(emu.request_count(), before);
     // Lazy objects and delete.
-    let lazy = gl.projects().get_lazy("demo-group/demo-project").issues().get_lazy(issue.iid().unwrap());
+    let lazy = gl
+        .projects()
+        .get_lazy("demo-group/demo-project")
+        .issues()
+        .get_lazy(issue.iid().unwrap());
     assert!(lazy.is_lazy());
     lazy.delete().unwrap();
     assert!(issues.get(issue.iid().unwrap()).unwrap_err().is_not_found());
@@ -102,7 +121,11 @@ fn managers_objects_actions_and_listings() {
         .unwrap();
     assert_eq!(nodes, streamed);
     assert_eq!(nodes.len(), issues.list().all().unwrap().len());
-    assert_eq!(gl.graphql("{ currentUser { username } }", json!({})).unwrap()["currentUser"]["username"], "root");
+    assert_eq!(
+        gl.graphql("{ currentUser { username } }", json!({}))
+            .unwrap()["currentUser"]["username"],
+        "root"
+    );
 }
 
 #[test]
@@ -129,7 +152,9 @@ async fn inside_an_async_runtime_calls_fail_clearly_and_drop_is_safe() {
     assert!(it.next().is_none(), "the iterator ends after its error");
     // spawn_blocking threads have a runtime context too: refused, never a deadlock.
     let gl2 = gl.clone();
-    let r = tokio::task::spawn_blocking(move || gl2.projects().get(1u64).map(|_| ())).await.unwrap();
+    let r = tokio::task::spawn_blocking(move || gl2.projects().get(1u64).map(|_| ()))
+        .await
+        .unwrap();
     assert!(matches!(r, Err(Error::BlockingInAsync)), "{r:?}");
     assert_eq!(emu.request_count(), before, "nothing was sent");
     // The async client underneath works here.
@@ -143,7 +168,8 @@ async fn inside_an_async_runtime_calls_fail_clearly_and_drop_is_safe() {
     let token = emu.admin_token().to_string();
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
-        let name = Gitlab::new(url, token).and_then(|gl| gl.projects().get(1u64)?.get::<String>("name"));
+        let name =
+            Gitlab::new(url, token).and_then(|gl| gl.projects().get(1u64)?.get::<String>("name"));
         let _ = tx.send(name);
     });
     let name = rx.await.unwrap().unwrap();

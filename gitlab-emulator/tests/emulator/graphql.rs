@@ -2,7 +2,7 @@
 
 use futures_util::StreamExt;
 use gitlab_client::{Error, Gitlab};
-use gitlab_emulator::{Emulator, FaultRule, Faults, Fault, Seed, DEMO_USER_TOKEN};
+use gitlab_emulator::{Emulator, Fault, FaultRule, Faults, Seed, DEMO_USER_TOKEN};
 use serde_json::json;
 
 const ISSUES: &str = "query($p: ID!, $after: String) { project(fullPath: $p) {
@@ -16,16 +16,34 @@ async fn demo() -> Emulator {
 async fn current_user_is_the_tokens_user() {
     let emu = demo().await;
     let gl = emu.client().unwrap();
-    let data = gl.graphql("query { currentUser { username } }", json!({})).await.unwrap();
+    let data = gl
+        .graphql("query { currentUser { username } }", json!({}))
+        .await
+        .unwrap();
     assert_eq!(data["currentUser"]["username"], "root");
     let alice = emu.client_as(DEMO_USER_TOKEN).unwrap();
-    let data = alice.graphql("{ currentUser { username } user(username: \"root\") { username } }", serde_json::Value::Null).await.unwrap();
-    assert_eq!(data, json!({"currentUser": {"username": "alice"}, "user": {"username": "root"}}));
+    let data = alice
+        .graphql(
+            "{ currentUser { username } user(username: \"root\") { username } }",
+            serde_json::Value::Null,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        data,
+        json!({"currentUser": {"username": "alice"}, "user": {"username": "root"}})
+    );
     let anon = Gitlab::anonymous(emu.url()).unwrap();
-    let data = anon.graphql("{ currentUser { username } }", json!({})).await.unwrap();
+    let data = anon
+        .graphql("{ currentUser { username } }", json!({}))
+        .await
+        .unwrap();
     assert_eq!(data["currentUser"], serde_json::Value::Null);
     // The request went to /api/graphql with the token, like REST calls.
-    assert!(emu.requests().iter().any(|r| r.path == "/api/graphql" && r.user.as_deref() == Some("alice")));
+    assert!(emu
+        .requests()
+        .iter()
+        .any(|r| r.path == "/api/graphql" && r.user.as_deref() == Some("alice")));
 }
 
 #[tokio::test]
@@ -40,15 +58,31 @@ async fn connections_are_walked_to_the_end_in_order() {
     assert_eq!(total, 7, "{first}");
     assert_eq!(first["project"]["issues"]["pageInfo"]["hasNextPage"], true);
     let before = emu.request_count();
-    let nodes = gl.graphql_pages(ISSUES, vars.clone(), "project.issues").await.unwrap();
+    let nodes = gl
+        .graphql_pages(ISSUES, vars.clone(), "project.issues")
+        .await
+        .unwrap();
     assert_eq!(emu.request_count() - before, 4, "7 issues, 2 a page");
-    let iids: Vec<u64> = nodes.iter().map(|n| n["iid"].as_str().unwrap().parse().unwrap()).collect();
+    let iids: Vec<u64> = nodes
+        .iter()
+        .map(|n| n["iid"].as_str().unwrap().parse().unwrap())
+        .collect();
     assert_eq!(iids, vec![7, 6, 5, 4, 3, 2, 1], "newest first, each once");
     // The same through the REST API.
-    let rest = gl.projects().get_lazy(pid).issues().list().all().await.unwrap();
+    let rest = gl
+        .projects()
+        .get_lazy(pid)
+        .issues()
+        .list()
+        .all()
+        .await
+        .unwrap();
     assert_eq!(rest.len(), nodes.len());
     // The stream gives the same nodes.
-    let streamed: Vec<_> = gl.graphql_stream(ISSUES, vars, "project.issues").collect().await;
+    let streamed: Vec<_> = gl
+        .graphql_stream(ISSUES, vars, "project.issues")
+        .collect()
+        .await;
     let streamed: Vec<_> = streamed.into_iter().map(Result::unwrap).collect();
     assert_eq!(streamed, nodes);
 }
@@ -57,8 +91,13 @@ async fn connections_are_walked_to_the_end_in_order() {
 async fn errors_carry_messages_locations_and_partial_data() {
     let emu = demo().await;
     let gl = emu.client().unwrap();
-    let e = gl.graphql("query {\n  currentUser { nosuchfield } }", json!({})).await.unwrap_err();
-    let Error::GraphQL { errors, data } = &e else { panic!("{e:?}") };
+    let e = gl
+        .graphql("query {\n  currentUser { nosuchfield } }", json!({}))
+        .await
+        .unwrap_err();
+    let Error::GraphQL { errors, data } = &e else {
+        panic!("{e:?}")
+    };
     assert!(errors[0].message.contains("nosuchfield"), "{e}");
     assert_eq!(errors[0].locations.first().map(|l| l.0), Some(2));
     assert!(data.is_none());
@@ -72,13 +111,18 @@ async fn errors_carry_messages_locations_and_partial_data() {
         )
         .await
         .unwrap_err();
-    let Error::GraphQL { errors, data } = &e else { panic!("{e:?}") };
+    let Error::GraphQL { errors, data } = &e else {
+        panic!("{e:?}")
+    };
     assert!(errors[0].message.contains("Invalid cursor"), "{e}");
     assert_eq!(errors[0].path, vec![json!("project"), json!("issues")]);
     assert_eq!(data.as_ref().unwrap()["currentUser"]["username"], "root");
     // Variables that are not an object are refused before sending.
     let before = emu.request_count();
-    assert!(matches!(gl.graphql("{ x }", json!([1])).await, Err(Error::InvalidAttrs { .. })));
+    assert!(matches!(
+        gl.graphql("{ x }", json!([1])).await,
+        Err(Error::InvalidAttrs { .. })
+    ));
     assert_eq!(emu.request_count(), before);
 }
 
@@ -87,17 +131,39 @@ async fn visibility_and_authentication_follow_rest() {
     let emu = demo().await;
     let gl = emu.client().unwrap();
     gl.projects()
-        .create(gitlab_client::Attrs::new().set("name", "secret").set("visibility", "private"))
+        .create(
+            gitlab_client::Attrs::new()
+                .set("name", "secret")
+                .set("visibility", "private"),
+        )
         .await
         .unwrap();
     let q = "query { project(fullPath: \"root/secret\") { name } }";
-    assert_eq!(gl.graphql(q, json!({})).await.unwrap()["project"]["name"], "secret");
+    assert_eq!(
+        gl.graphql(q, json!({})).await.unwrap()["project"]["name"],
+        "secret"
+    );
     let anon = Gitlab::anonymous(emu.url()).unwrap();
-    assert_eq!(anon.graphql(q, json!({})).await.unwrap()["project"], serde_json::Value::Null);
-    let group = gl.graphql("{ group(fullPath: \"demo-group\") { fullPath projects { nodes { fullPath } } } }", json!({})).await.unwrap();
-    assert_eq!(group["group"]["projects"]["nodes"][0]["fullPath"], "demo-group/demo-project");
+    assert_eq!(
+        anon.graphql(q, json!({})).await.unwrap()["project"],
+        serde_json::Value::Null
+    );
+    let group = gl
+        .graphql(
+            "{ group(fullPath: \"demo-group\") { fullPath projects { nodes { fullPath } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        group["group"]["projects"]["nodes"][0]["fullPath"],
+        "demo-group/demo-project"
+    );
     let bad = Gitlab::new(emu.url(), "not-a-token").unwrap();
-    let e = bad.graphql("{ currentUser { username } }", json!({})).await.unwrap_err();
+    let e = bad
+        .graphql("{ currentUser { username } }", json!({}))
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(401), "{e}");
     assert!(e.to_string().contains("POST /api/graphql"), "{e}");
     assert!(!e.to_string().contains("not-a-token"), "{e}");
@@ -108,20 +174,49 @@ async fn rate_limits_and_transient_errors_are_retried() {
     let emu = demo().await;
     emu.set_faults(
         Faults::new()
-            .with(FaultRule::new(Fault::RateLimit { retry_after: Some(0) }).path("/api/graphql").times(1))
-            .with(FaultRule::new(Fault::ServerError(502)).path("/api/graphql").nth(2).times(1)),
+            .with(
+                FaultRule::new(Fault::RateLimit {
+                    retry_after: Some(0),
+                })
+                .path("/api/graphql")
+                .times(1),
+            )
+            .with(
+                FaultRule::new(Fault::ServerError(502))
+                    .path("/api/graphql")
+                    .nth(2)
+                    .times(1),
+            ),
     );
     let gl = Gitlab::builder(emu.url())
         .private_token(emu.admin_token())
         .retry_transient_errors(true)
         .build()
         .unwrap();
-    let data = gl.graphql("{ currentUser { username } }", json!({})).await.unwrap();
+    let data = gl
+        .graphql("{ currentUser { username } }", json!({}))
+        .await
+        .unwrap();
     assert_eq!(data["currentUser"]["username"], "root");
-    let statuses: Vec<u16> = emu.requests().iter().filter(|r| r.path == "/api/graphql").map(|r| r.status).collect();
-    assert_eq!(statuses, vec![429, 502, 200], "a query is retried like a GET");
+    let statuses: Vec<u16> = emu
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/graphql")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![429, 502, 200],
+        "a query is retried like a GET"
+    );
     // A mutation is a write: a 502 is not retried without retry_writes.
-    emu.set_faults(Faults::new().with(FaultRule::new(Fault::ServerError(502)).path("/api/graphql").times(1)));
+    emu.set_faults(
+        Faults::new().with(
+            FaultRule::new(Fault::ServerError(502))
+                .path("/api/graphql")
+                .times(1),
+        ),
+    );
     let e = gl.graphql("mutation { x }", json!({})).await.unwrap_err();
     assert_eq!(e.status(), Some(502), "{e}");
 }
