@@ -9,10 +9,13 @@ use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
-/// Spans as `name` and their fields as text, in creation order.
+/// A span's name and its fields as text.
+type SpanRecord = (String, Vec<(String, String)>);
+
+/// Spans in creation order, and every event's fields as text.
 #[derive(Clone, Default)]
 struct Recorder(
-    Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    Arc<Mutex<Vec<SpanRecord>>>,
     Arc<Mutex<String>>,
 );
 
