@@ -71,6 +71,9 @@ fn every_call_gets_one_span_without_secrets() {
     let rec = Recorder::default();
     let subscriber = tracing_subscriber::registry().with(rec.clone());
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run on other threads without a subscriber and
+    // may have cached "no interest" in the client's callsites meanwhile.
+    tracing::callsite::rebuild_interest_cache();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
