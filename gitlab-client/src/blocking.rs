@@ -49,7 +49,7 @@
 //! Blocking a thread that runs async tasks can stall that runtime, and
 //! deadlock it when the server (a test's emulator) runs on it. So every call
 //! made on a thread that has a tokio runtime, including `spawn_blocking`
-//! threads, fails at once with [`Error::BlockingInAsync`](crate::Error::BlockingInAsync)
+//! threads, fails at once with [`Error::BlockingInAsync`]
 //! and sends nothing; it never panics and never hangs. In async code use
 //! [`Gitlab::as_async`] and `.await`. Dropping a blocking client inside a
 //! runtime is fine too: its runtime is shut down in the background.
