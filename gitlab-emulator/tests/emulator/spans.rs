@@ -14,10 +14,7 @@ type SpanRecord = (String, Vec<(String, String)>);
 
 /// Spans in creation order, and every event's fields as text.
 #[derive(Clone, Default)]
-struct Recorder(
-    Arc<Mutex<Vec<SpanRecord>>>,
-    Arc<Mutex<String>>,
-);
+struct Recorder(Arc<Mutex<Vec<SpanRecord>>>, Arc<Mutex<String>>);
 
 struct Fields<'a>(&'a mut Vec<(String, String)>);
 
