@@ -270,6 +270,9 @@ pub const RESERVED_OBJECT_METHODS: &[&str] = &[
     "to_json",
     "unsaved_changes",
     "without_sudo",
+    // `blocking::Object`'s own.
+    "as_async",
+    "into_async",
 ];
 /// Methods of `Manager<R>` (managers get manager actions).
 pub const RESERVED_MANAGER_METHODS: &[&str] = &[
@@ -300,6 +303,8 @@ pub const RESERVED_MANAGER_METHODS: &[&str] = &[
     "new",
     "retry_writes",
     "checked_update",
+    // `blocking::Manager`'s own.
+    "as_async",
 ];
 /// Methods of `Gitlab` (the client gets top-level accessors).
 pub const RESERVED_CLIENT_METHODS: &[&str] = &[
@@ -327,6 +332,14 @@ pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "wait_for_throttle",
     "send_to",
     "stream_body",
+    "send_in_span",
+    "graphql",
+    "graphql_pages",
+    "graphql_stream",
+    // `blocking::Gitlab`'s own.
+    "from_async",
+    "as_async",
+    "manager",
 ];
 
 /// Reads every `*.yaml` file below `dir` (sorted, recursively) into one catalogue.

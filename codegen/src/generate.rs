@@ -29,6 +29,9 @@ pub const RESERVED_LIST_METHODS: &[&str] = &[
     "pages",
     "all",
     "stream",
+    // `blocking::ListRequest`'s own.
+    "apply",
+    "iter",
 ];
 
 /// The whole generated file, mounted by the client as `crate::resources`,
@@ -1082,6 +1085,112 @@ fn setter_ident(attr: &str) -> Ident {
         format_ident!("{}_", attr)
     } else {
         method_ident(attr)
+    }
+}
+
+/// One-line blocking wrappers for `crate::blocking` (the client's `blocking`
+/// feature): manager accessors on `blocking::Gitlab`, sub-resource managers and
+/// object actions on `blocking::Object<kind::X>`, manager actions on
+/// `blocking::Manager<kind::X>`. Each calls the async method of the same name
+/// and blocks on it; field accessors, builders and list filters need none
+/// (`Deref`, plain values, `ListRequest::apply`). The build script writes this
+/// only when the feature is on.
+pub fn generate_blocking(cat: &Catalogue) -> String {
+    let mut items = TokenStream::new();
+    for r in &cat.resources {
+        items.extend(blocking_tokens(cat, r));
+    }
+    let mut out = String::from(HEADER);
+    out.push_str(&items.to_string());
+    out
+}
+
+fn blocking_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
+    let obj = format_ident!("{}", r.name);
+    let kind = quote! { crate::resources::kind::#obj };
+    let mut out = TokenStream::new();
+    if let Some(acc) = &r.accessor {
+        let m = method_ident(acc);
+        let doc = format!(
+            " The blocking manager of {} objects (`{}`).",
+            r.name, r.path
+        );
+        out.extend(quote! {
+            impl crate::blocking::Gitlab {
+                #[doc = #doc]
+                pub fn #m(&self) -> crate::blocking::Manager<#kind> { self.manager(self.as_async().#m()) }
+            }
+        });
+    }
+    let subs = r.sub_resources.iter().filter_map(|(acc, target)| {
+        let c = cat.get(target)?;
+        let m = method_ident(acc);
+        let child = format_ident!("{}", c.name);
+        let doc = format!(" The blocking manager of this object's {} (`{}`).", acc.replace('_', " "), c.path);
+        Some(quote! {
+            #[doc = #doc]
+            pub fn #m(&self) -> crate::blocking::Manager<crate::resources::kind::#child> { self.child(self.as_async().#m()) }
+        })
+    });
+    let obj_actions = r
+        .actions
+        .iter()
+        .filter(|a| a.on == ActionTarget::Object)
+        .map(|a| blocking_action(cat, a, true));
+    let mgr_actions: Vec<TokenStream> = r
+        .actions
+        .iter()
+        .filter(|a| a.on == ActionTarget::Manager)
+        .map(|a| blocking_action(cat, a, false))
+        .collect();
+    let obj_methods: TokenStream = subs.chain(obj_actions).collect();
+    if !obj_methods.is_empty() {
+        out.extend(quote! { impl crate::blocking::Object<#kind> { #obj_methods } });
+    }
+    if !mgr_actions.is_empty() {
+        out.extend(quote! { impl crate::blocking::Manager<#kind> { #(#mgr_actions)* } });
+    }
+    out
+}
+
+fn blocking_action(cat: &Catalogue, a: &Action, on_object: bool) -> TokenStream {
+    let m = method_ident(&a.name);
+    let m_with = format_ident!("{}_with", a.name);
+    let args: Vec<Ident> = a.required.iter().map(|r| method_ident(r)).collect();
+    let (params, _) = typed_params(cat, &a.attributes, &a.required, &args);
+    let ret_ty = match a.returns {
+        Returns::None | Returns::SelfObject => quote! { () },
+        Returns::Json => quote! { crate::Value },
+        Returns::List => quote! { Vec<crate::Value> },
+        Returns::Raw => quote! { crate::Bytes },
+    };
+    let (recv, helper) = if a.returns == Returns::SelfObject && on_object {
+        (quote! { &mut self }, quote! { action_update_self })
+    } else {
+        (quote! { &self }, quote! { action })
+    };
+    let doc = format!(
+        " {} Blocks until done (`{} {}`).",
+        a.doc
+            .clone()
+            .unwrap_or_else(|| format!("Runs `{}`.", a.name)),
+        a.method.as_str(),
+        a.path
+    );
+    let plain = quote! {
+        #[doc = #doc]
+        pub fn #m(#recv #(, #params)*) -> crate::Result<#ret_ty> { self.#helper(move |o| o.#m(#(#args),*)) }
+    };
+    if a.optional.is_empty() {
+        return plain;
+    }
+    let doc_with = format!(" Like [`{m}`](Self::{m}), with optional arguments in `optional`.");
+    quote! {
+        #plain
+        #[doc = #doc_with]
+        pub fn #m_with(#recv #(, #params)*, optional: crate::Attrs) -> crate::Result<#ret_ty> {
+            self.#helper(move |o| o.#m_with(#(#args,)* optional))
+        }
     }
 }
 

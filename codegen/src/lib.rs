@@ -27,6 +27,12 @@ use std::path::Path;
 /// `out_file`. On a bad schema it prints every located error and exits the
 /// build script with status 1, so `cargo build` fails with readable messages.
 pub fn build_script(schema_dir: &Path, out_file: &Path) {
+    build_script_with(schema_dir, out_file, None)
+}
+
+/// Like [`build_script`]; with `blocking_file`, also writes the blocking
+/// wrappers ([`generate::generate_blocking`]) there.
+pub fn build_script_with(schema_dir: &Path, out_file: &Path, blocking_file: Option<&Path>) {
     let cat = match load_dir(schema_dir) {
         Ok(c) => c,
         Err(diags) => {
@@ -42,9 +48,15 @@ pub fn build_script(schema_dir: &Path, out_file: &Path) {
     };
     println!("cargo:rerun-if-changed={}", schema_dir.display());
     rerun_on_every_file(schema_dir);
-    let code = generate::generate_for_build(&cat);
-    // Only touch the file when it changed, so unrelated rebuilds stay incremental.
-    if std::fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {
+    write_if_changed(out_file, &generate::generate_for_build(&cat));
+    if let Some(f) = blocking_file {
+        write_if_changed(f, &generate::generate_blocking(&cat));
+    }
+}
+
+/// Only touches the file when it changed, so unrelated rebuilds stay incremental.
+fn write_if_changed(out_file: &Path, code: &str) {
+    if std::fs::read_to_string(out_file).ok().as_deref() != Some(code) {
         if let Err(e) = std::fs::write(out_file, code) {
             eprintln!("error: cannot write {}: {e}", out_file.display());
             std::process::exit(1);

@@ -175,8 +175,10 @@ impl GitlabBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let graphql_url = format!("{}/api/graphql", base.trim_end_matches("/api/v4"));
         Ok(Gitlab {
             inner: Arc::new(Inner {
+                graphql_url,
                 http,
                 base,
                 origin,
@@ -265,6 +267,7 @@ impl Gitlab {
         let resp = self
             .send(Request {
                 op: Op::Version,
+                resource: "",
                 method: HttpMethod::Get,
                 path: "/version".into(),
                 query: Vec::new(),
@@ -311,6 +314,7 @@ impl Gitlab {
         let opts = CallOptions::default();
         let req = Request {
             op: Op::Raw,
+            resource: "",
             method: HttpMethod::Get,
             path: path.to_string(),
             query: q,
@@ -362,6 +366,7 @@ impl Gitlab {
         let opts = CallOptions::default();
         self.send(Request {
             op: Op::Raw,
+            resource: "",
             method,
             path: path.to_string(),
             query: q,

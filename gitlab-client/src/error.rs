@@ -17,6 +17,8 @@ pub enum Op {
     Version,
     /// A raw `http_*` call.
     Raw,
+    /// A GraphQL request (`gl.graphql(..)`).
+    GraphQL,
 }
 
 impl From<Operation> for Op {
@@ -35,6 +37,7 @@ impl fmt::Display for Op {
             Op::Auth => f.write_str("auth"),
             Op::Version => f.write_str("version"),
             Op::Raw => f.write_str("request"),
+            Op::GraphQL => f.write_str("graphql"),
         }
     }
 }
@@ -165,6 +168,96 @@ pub enum Error {
     /// A client setting is unusable (bad URL, bad header value…).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// GitLab answered a GraphQL request with an `errors` array. What it
+    /// could resolve is in `data` (GraphQL's partial results), often `None`.
+    #[error("graphql: {}", graphql_summary(errors))]
+    GraphQL {
+        /// Every error GitLab listed, in order.
+        errors: Vec<GraphQLError>,
+        /// The `data` of the same response, when it had any (not `null`).
+        data: Option<serde_json::Value>,
+    },
+    /// A call of the blocking client (module `blocking`) was made on a thread that runs an
+    /// async runtime, where it would stall that runtime (or deadlock it, if the
+    /// server runs there too). Nothing was sent.
+    #[error("the blocking client was called from inside an async runtime; use the async client there (blocking::Gitlab::as_async), or call it from tokio::task::spawn_blocking or a plain thread")]
+    BlockingInAsync,
+}
+
+/// One entry of a GraphQL response's `errors` array.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphQLError {
+    /// What went wrong, as GitLab says it.
+    pub message: String,
+    /// Where in the query document: `(line, column)` pairs, 1-based.
+    pub locations: Vec<(u64, u64)>,
+    /// The response field the error belongs to: names and list indexes
+    /// (`["project", "issues", "nodes", 0]`); empty for errors of the whole request.
+    pub path: Vec<serde_json::Value>,
+    /// GitLab's `extensions` object, if any (codes and details).
+    pub extensions: Option<serde_json::Value>,
+}
+
+impl GraphQLError {
+    /// Reads one entry of `errors`; entries that are not objects keep their text as the message.
+    pub(crate) fn from_json(v: &serde_json::Value) -> GraphQLError {
+        use serde_json::Value;
+        let message = match v.get("message") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None if v.is_object() => String::new(),
+            None => v.to_string(),
+        };
+        let locations = v
+            .get("locations")
+            .and_then(Value::as_array)
+            .map(|ls| {
+                ls.iter()
+                    .filter_map(|l| Some((l.get("line")?.as_u64()?, l.get("column")?.as_u64()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let path = v
+            .get("path")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        GraphQLError {
+            message,
+            locations,
+            path,
+            extensions: v.get("extensions").cloned(),
+        }
+    }
+}
+
+impl fmt::Display for GraphQLError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if !self.path.is_empty() {
+            let p: Vec<String> = self
+                .path
+                .iter()
+                .map(|s| match s {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            write!(f, " (at {})", p.join("."))?;
+        }
+        if let Some((line, col)) = self.locations.first() {
+            write!(f, " [line {line}, column {col}]")?;
+        }
+        Ok(())
+    }
+}
+
+fn graphql_summary(errors: &[GraphQLError]) -> String {
+    match errors {
+        [] => "the response has an empty errors array".into(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+    }
 }
 
 fn api_summary(status: u16, message: &str) -> String {
@@ -232,10 +325,11 @@ impl Error {
         self.status() == Some(404)
     }
 
-    /// GitLab's message for API errors.
+    /// GitLab's message for API errors (the first message of a GraphQL error).
     pub fn message(&self) -> Option<&str> {
         match self {
             Error::Api { message, .. } => Some(message),
+            Error::GraphQL { errors, .. } => errors.first().map(|e| e.message.as_str()),
             _ => None,
         }
     }

@@ -27,12 +27,18 @@
 
 // Layers, each importing only the ones above it:
 // meta, error, attrs, retry → transport → pagination → scope → object → manager → list → client;
-// config builds on client. Generated `resources` sit on top of all of them.
+// config and graphql build on client; blocking (feature `blocking`) wraps them all.
+// Generated `resources` sit on top of all of them.
 mod attrs;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 #[cfg(feature = "config")]
 mod config;
 mod error;
+mod graphql;
+#[doc = include_str!("guide.md")]
+pub mod guide {}
 mod list;
 mod manager;
 pub mod meta;
@@ -52,7 +58,7 @@ pub use client::{
 pub use config::{
     process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,
 };
-pub use error::{Error, Op, Result};
+pub use error::{Error, GraphQLError, Op, Result};
 pub use list::{ListRequest, Pages};
 pub use manager::{DynManager, Manager};
 pub use meta::{ops, Resource, ResourceMeta};

@@ -88,6 +88,8 @@ impl<T> IntoIterator for Page<T> {
 pub(crate) struct Cursor {
     gl: Gitlab,
     op: Op,
+    /// The resource listed, by schema name (for the request's tracing span).
+    resource: &'static str,
     next: Option<(String, Vec<(String, String)>)>,
     opts: CallOptions,
     /// Pages already requested (path and sorted query): a server that sends the
@@ -115,6 +117,7 @@ impl Cursor {
         Cursor {
             gl,
             op,
+            resource: "",
             next: Some((path, query)),
             opts,
             seen: HashSet::new(),
@@ -151,6 +154,12 @@ impl Cursor {
         Ok(Some((items, info)))
     }
 
+    /// Names the resource listed, for the requests' tracing spans.
+    pub(crate) fn for_resource(mut self, resource: &'static str) -> Cursor {
+        self.resource = resource;
+        self
+    }
+
     /// The next page, its items kept as raw JSON text (one validation pass, no tree).
     pub(crate) async fn next_page_raw(&mut self) -> Result<Option<(Vec<Box<RawValue>>, PageInfo)>> {
         let Some((path, query)) = self.next.take() else {
@@ -161,6 +170,7 @@ impl Cursor {
             .gl
             .send(Request {
                 op: self.op,
+                resource: self.resource,
                 method: HttpMethod::Get,
                 path: path.clone(),
                 query: query.clone(),

@@ -246,6 +246,7 @@ impl Scope {
         self.gl
             .send(Request {
                 op,
+                resource: self.meta.name,
                 method,
                 path,
                 query,
@@ -258,6 +259,7 @@ impl Scope {
     /// A cursor over the pages of `path` with this scope's options.
     pub fn cursor(&self, op: Op, path: String, query: Vec<(String, String)>) -> Cursor {
         Cursor::new(self.gl.clone(), op, path, query, self.opts.clone())
+            .for_resource(self.meta.name)
     }
 
     /// Refuses attribute names the schema does not know (for `what`: "create",
@@ -617,6 +619,7 @@ impl Scope {
         let (path, query, body) = self.prepare_action(object, a, required, optional)?;
         let req = Request {
             op,
+            resource: self.meta.name,
             method: a.method,
             path,
             query,

@@ -118,6 +118,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     /// Largest body read, in bytes.
     pub(crate) max_response_size: u64,
+    /// `https://host/api/graphql`: GitLab's GraphQL endpoint beside `base`.
+    pub(crate) graphql_url: String,
     /// Earliest time for the next request, from `RateLimit-*` headers (throttling only).
     pub(crate) throttle_until: Mutex<Option<tokio::time::Instant>>,
 }
@@ -137,6 +139,8 @@ impl fmt::Debug for Gitlab {
 /// One request as the runtime builds it.
 pub(crate) struct Request<'a> {
     pub op: Op,
+    /// The resource by schema name (`ProjectIssue`), or `""` for calls outside the schema.
+    pub resource: &'static str,
     pub method: HttpMethod,
     /// Path below `/api/v4` (already encoded), or a full URL from a `Link` header.
     pub path: String,
@@ -178,6 +182,11 @@ impl Gitlab {
     }
 
     /// Sends one request and reads the whole body. Non-2xx answers become [`Error::Api`].
+    ///
+    /// Every call runs in one `tracing` span, `gitlab_api`, with the operation,
+    /// resource, method and path (below `/api/v4`, never the query, whose values
+    /// may be secrets, nor any header); `status` and `attempts` are recorded when
+    /// the call ends. The per-attempt debug events happen inside it.
     pub(crate) async fn send(&self, req: Request<'_>) -> Result<Response> {
         self.send_to(req, None).await.map(|(resp, _)| resp)
     }
@@ -187,6 +196,24 @@ impl Gitlab {
     /// the response then has an empty body and the count of bytes written comes
     /// back beside it. Error bodies are read into the error as usual.
     pub(crate) async fn send_to(
+        &self,
+        req: Request<'_>,
+        sink: Option<Sink<'_, '_>>,
+    ) -> Result<(Response, u64)> {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "gitlab_api",
+            op = %req.op,
+            resource = req.resource,
+            method = %req.method,
+            path = %display_path(&req.path, &self.inner.base),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        self.send_in_span(req, sink).instrument(span).await
+    }
+
+    async fn send_in_span(
         &self,
         req: Request<'_>,
         mut sink: Option<Sink<'_, '_>>,
@@ -224,6 +251,9 @@ impl Gitlab {
                         "request"
                     );
                     self.note_rate_limit(&resp.headers);
+                    let span = tracing::Span::current();
+                    span.record("status", resp.status);
+                    span.record("attempts", retries + 1);
                     return Ok((resp, written));
                 }
                 Err(f) if f.partial => return Err(f.error),
@@ -250,7 +280,14 @@ impl Gitlab {
                     retries += 1;
                     tokio::time::sleep(d).await;
                 }
-                None => return Err(failure.error),
+                None => {
+                    let span = tracing::Span::current();
+                    if let Some(status) = failure.error.status() {
+                        span.record("status", status);
+                    }
+                    span.record("attempts", retries + 1);
+                    return Err(failure.error);
+                }
             }
         }
     }
@@ -291,7 +328,9 @@ impl Gitlab {
         let inner = &self.inner;
         let display_path = display_path(&req.path, &inner.base);
         let absolute = req.path.starts_with("http://") || req.path.starts_with("https://");
-        let mut url = if absolute {
+        let mut url = if req.op == Op::GraphQL {
+            inner.graphql_url.clone()
+        } else if absolute {
             req.path.clone()
         } else {
             format!("{}{}", inner.base, req.path)

@@ -31,6 +31,7 @@
 #![recursion_limit = "256"]
 
 mod faults;
+mod graphql;
 mod handlers;
 mod lists;
 mod log;

@@ -91,7 +91,7 @@ pub(crate) async fn serve(
 
 /// Credentials from `PRIVATE-TOKEN`, `Authorization: Bearer`, `JOB-TOKEN`, or the
 /// `private_token` / `access_token` query parameters.
-fn token_of(req: &Request<Incoming>, query: &[(String, String)]) -> Option<String> {
+pub(crate) fn token_of(req: &Request<Incoming>, query: &[(String, String)]) -> Option<String> {
     let h = |name: &str| {
         req.headers()
             .get(name)
@@ -171,7 +171,11 @@ async fn handle(
     let reply = match early {
         Some(r) => r,
         None => {
-            let (reply, user) = answer(&shared, req, &method, &raw_path, &raw_query).await;
+            let (reply, user) = if raw_path == "/api/graphql" {
+                crate::graphql::answer(shared.clone(), req).await
+            } else {
+                answer(&shared, req, &method, &raw_path, &raw_query).await
+            };
             record.user = user;
             reply
         }

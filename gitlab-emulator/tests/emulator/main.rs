@@ -2,14 +2,18 @@
 //! with raw HTTP (`conventions`), fault injection (`faults`), and the client's
 //! own end-to-end suite against the emulator (`client`).
 
+mod blocking;
 mod call_options;
 mod client;
 mod conventions;
 mod demo_tour;
 mod faults;
 mod fidelity;
+mod graphql;
+mod guide;
 mod order;
 mod repository;
+mod spans;
 mod typed;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};
