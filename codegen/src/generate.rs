@@ -932,9 +932,14 @@ fn action_method(
     let ty_of = |n: &str| type_in(&a.attributes, n);
     let args: Vec<Ident> = a.required.iter().map(|r| method_ident(r)).collect();
     let (params, convs) = typed_params(cat, &a.attributes, &a.required, &args);
+    // An untyped argument's expression is already a `Param`.
     let convs: Vec<TokenStream> = convs
         .into_iter()
-        .map(|c| quote! { crate::Param::from(#c) })
+        .zip(&a.required)
+        .map(|(c, r)| match ty_of(r) {
+            Some(_) => quote! { crate::Param::from(#c) },
+            None => c,
+        })
         .collect();
     let (ret_ty, call, what) = match a.returns {
         Returns::None => (quote! { () }, quote! { action }, "nothing"),
