@@ -216,7 +216,7 @@ impl FaultState {
             let n = self.seen[i];
             let due = match rule.when {
                 When::Always => true,
-                When::Every(k) => n % k.max(1) == 0,
+                When::Every(k) => n.is_multiple_of(k.max(1)),
                 When::Burst { start, len } => n >= start && n < start.saturating_add(len),
             };
             let spent = rule.max_hits.is_some_and(|m| self.fired[i] >= m);

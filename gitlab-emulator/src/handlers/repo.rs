@@ -317,11 +317,9 @@ pub(crate) fn search_blobs(st: &State, pid: u64, term: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A blob's id: git's own (SHA-1 of `blob <size>\0<content>`).
 fn blob_id(data: &[u8]) -> String {
-    let d = r::md5(data);
-    let mut s: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    s.push_str(&format!("{:08x}", r::crc32(data)));
-    s
+    r::git_blob_id(data)
 }
 
 // ----- dispatch ------------------------------------------------------------------
@@ -605,7 +603,7 @@ fn files(st: &mut State, ctx: &Ctx, at: &str, verb: Verb) -> ApiResult<Reply> {
                 })
                 .map_or(sha.clone(), |c| c.sha.clone());
             let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-            let sha256 = blob_id(&data);
+            let sha256 = r::sha256_hex(&data);
             Ok(Reply::json(
                 200,
                 &json!({
@@ -1176,7 +1174,11 @@ fn project_repo(st: &mut State, ctx: &Ctx, what: &str) -> ApiResult<Option<Reply
             let c = find_commit(st, pid, &cur)?;
             Reply::json(200, &commit_json(st, pid, &c))
         }
-        "archive" => archive(st, ctx.req, pid, "tar.gz")?,
+        "archive" => {
+            // `GET …/repository/archive?format=zip`, tar.gz by default.
+            let format = p.nonblank("format").unwrap_or_else(|| "tar.gz".into());
+            archive(st, ctx.req, pid, &format)?
+        }
         "contributors" => {
             let head = resolve_sha(st, pid, &p.nonblank("ref").unwrap_or(default));
             let repo = st.repos.get(&pid).cloned().unwrap_or_default();
@@ -1244,16 +1246,15 @@ fn archive(st: &State, req: &ApiRequest, pid: u64, format: &str) -> ApiResult<Re
     let safe_ref = reference.replace('/', "-");
     let prefix = format!("{path}-{safe_ref}-{sha}");
     let mtime = crate::time::now_millis() / 1000;
-    let (body, ctype) = match format {
-        "tar.gz" | "tgz" | "gz" => (r::gzip(&r::tar(&prefix, &tree, mtime)), "application/gzip"),
-        "tar" => (r::tar(&prefix, &tree, mtime), "application/x-tar"),
-        "zip" => (r::zip(&prefix, &tree), "application/zip"),
-        _ => return Err(ApiError::not_found(None)),
-    };
-    Ok(Reply::text(200, body).header("content-type", ctype).header(
-        "content-disposition",
-        format!("attachment; filename=\"{prefix}.{format}\""),
-    ))
+    let kind = r::ArchiveFormat::parse(format).ok_or_else(|| ApiError::not_found(None))?;
+    let body = r::archive(kind, &prefix, &tree, mtime)
+        .map_err(|e| ApiError::message(500, format!("archive failed: {e}")))?;
+    Ok(Reply::text(200, body)
+        .header("content-type", kind.content_type())
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{prefix}.{format}\""),
+        ))
 }
 
 // ----- merge requests ------------------------------------------------------------

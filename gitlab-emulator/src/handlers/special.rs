@@ -1623,6 +1623,11 @@ fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
                         v["fingerprint"] = json!(fp);
                     }
                 }
+                if v.get("fingerprint_sha256").is_none_or(Value::is_null) {
+                    if let Some(fp) = v["key"].as_str().and_then(fingerprint_sha256) {
+                        v["fingerprint_sha256"] = json!(fp);
+                    }
+                }
                 if pred(&v) {
                     let owner = if norm == "/user/keys" {
                         k.u64("user_id").unwrap_or(uid)
@@ -1645,15 +1650,32 @@ fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
 
 /// The MD5 fingerprint GitLab shows for an OpenSSH public key (`aa:bb:…`).
 pub(crate) fn fingerprint(key: &str) -> Option<String> {
-    let blob = key.split_whitespace().nth(1)?;
-    let raw = crate::repo::base64_decode(blob)?;
-    let d = crate::repo::md5(&raw);
+    use md5::{Digest, Md5};
+    let raw = key_blob(key)?;
+    let d = Md5::digest(&raw);
     Some(
         d.iter()
             .map(|b| format!("{b:02x}"))
             .collect::<Vec<_>>()
             .join(":"),
     )
+}
+
+/// The SHA-256 fingerprint as OpenSSH and GitLab write it (`SHA256:` and unpadded base64).
+pub(crate) fn fingerprint_sha256(key: &str) -> Option<String> {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let raw = key_blob(key)?;
+    let d = Sha256::digest(&raw);
+    Some(format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(d)
+    ))
+}
+
+/// The decoded key of an OpenSSH public key line (`ssh-ed25519 AAAA… comment`).
+fn key_blob(key: &str) -> Option<Vec<u8>> {
+    crate::repo::base64_decode(key.split_whitespace().nth(1)?)
 }
 
 fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
@@ -1670,6 +1692,7 @@ fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         "title": title,
         "key": key,
         "fingerprint": fingerprint(&key),
+        "fingerprint_sha256": fingerprint_sha256(&key),
         "created_at": time::now(),
         "expires_at": p.get("expires_at"),
         "can_push": p.bool("can_push")?.unwrap_or(false),

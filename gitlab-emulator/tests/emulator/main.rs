@@ -2,6 +2,7 @@
 //! with raw HTTP (`conventions`), fault injection (`faults`), and the client's
 //! own end-to-end suite against the emulator (`client`).
 
+mod archives;
 mod call_options;
 mod client;
 mod conventions;
