@@ -467,22 +467,17 @@ pub(super) fn handle(
     Ok(Some(r))
 }
 
-/// `archive.zip`, `archive.tar.gz` and the MR `diffs` listing, outside the catalogue.
-pub(super) fn unrouted(
+/// `GET /projects/:id/repository/archive.:format` (GitLab's `archive[.format]`;
+/// the plain `archive` is the catalogue's).
+pub(super) fn archive_with_format(
     st: &mut State,
     req: &ApiRequest,
     caller: Option<&Caller>,
-) -> ApiResult<Option<Reply>> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    match (segs.as_slice(), req.verb) {
-        (["projects", pid, "repository", file], Verb::Get) if file.starts_with("archive.") => {
-            let p = st.readable_project(caller, pid)?;
-            let pid = p.u64("id").unwrap_or(0);
-            let format = &file["archive.".len()..];
-            Ok(Some(archive(st, req, pid, format)?))
-        }
-        _ => Ok(None),
-    }
+    args: &[&str],
+) -> ApiResult<Reply> {
+    let p = st.readable_project(caller, args.first().copied().unwrap_or(""))?;
+    let pid = p.u64("id").unwrap_or(0);
+    archive(st, req, pid, args.get(1).copied().unwrap_or(""))
 }
 
 // ----- files ---------------------------------------------------------------------
@@ -1246,7 +1241,8 @@ fn archive(st: &State, req: &ApiRequest, pid: u64, format: &str) -> ApiResult<Re
     let safe_ref = reference.replace('/', "-");
     let prefix = format!("{path}-{safe_ref}-{sha}");
     let mtime = crate::time::now_millis() / 1000;
-    let kind = r::ArchiveFormat::parse(format).ok_or_else(|| ApiError::not_found(None))?;
+    // GitLab's route only takes its archive formats: anything else is no route at all.
+    let kind = r::ArchiveFormat::parse(format).ok_or_else(ApiError::no_route)?;
     let body = r::archive(kind, &prefix, &tree, mtime)
         .map_err(|e| ApiError::message(500, format!("archive failed: {e}")))?;
     Ok(Reply::text(200, body)

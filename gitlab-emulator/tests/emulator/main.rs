@@ -11,6 +11,7 @@ mod faults;
 mod fidelity;
 mod order;
 mod repository;
+mod routes;
 mod typed;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};
