@@ -175,6 +175,62 @@ impl EmulatorBuilder {
     }
 }
 
+/// Where a route of the emulator comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteSource {
+    /// Generated from a resource of the client's catalogue (its operations and actions).
+    Catalogue,
+    /// The emulator's own table of core resources (projects, issues, members…) and
+    /// their actions, served whether or not the catalogue lists them.
+    Core,
+    /// A hand-written handler for a path the catalogue does not describe
+    /// (`/markdown`, `/keys?fingerprint=`, `repository/archive.{format}`…).
+    Handler,
+}
+
+/// One (method, path pattern) the emulator answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE` (`HEAD` is answered as `GET`).
+    pub method: &'static str,
+    /// Relative to `/api/v4`, placeholders written `{}`: `projects/{}/issues/{}`.
+    /// A placeholder may end a segment after a literal: `archive.{}` is
+    /// `archive.zip`, `archive.tar.gz`…
+    pub path: String,
+    /// Which table the route comes from.
+    pub source: RouteSource,
+}
+
+/// Every route the emulator serves; any other method and path is answered
+/// `404 {"error": "404 Not Found"}` (or 405 when only the method differs).
+/// Hand-written routes are tried first; this list is the routing table itself.
+pub fn routes() -> Vec<Route> {
+    let mut out: Vec<Route> = handlers::EXTRA_ROUTES
+        .iter()
+        .map(|r| Route {
+            method: r.verb.as_str(),
+            path: r.path.to_string(),
+            source: RouteSource::Handler,
+        })
+        .collect();
+    let registry = Registry::build(gitlab_client::resources::CATALOGUE);
+    out.extend(
+        registry
+            .patterns()
+            .into_iter()
+            .map(|(verb, path, from_catalogue)| Route {
+                method: verb.as_str(),
+                path,
+                source: if from_catalogue {
+                    RouteSource::Catalogue
+                } else {
+                    RouteSource::Core
+                },
+            }),
+    );
+    out
+}
+
 /// A running emulator. Dropping it stops the server; [`shutdown`](Self::shutdown)
 /// also waits until it has stopped.
 pub struct Emulator {

@@ -527,7 +527,12 @@ impl Registry {
                 routes.push(coll(Verb::Get, &r.list_rules));
             }
             if r.ops.create {
-                routes.push(coll(Verb::Post, &r.create_rules));
+                match r.meta.and_then(|m| m.create_path.map(|t| (m, t))) {
+                    Some((meta, template)) => {
+                        routes.push(create_path_route(id, r, meta, template));
+                    }
+                    None => routes.push(coll(Verb::Post, &r.create_rules)),
+                }
             }
             if r.id_attr.is_none() {
                 if let Some(v) = r.ops.update {
@@ -609,6 +614,31 @@ impl Registry {
         self.routes = routes;
     }
 
+    /// Every (method, path) routed from the catalogue and the core tables, with
+    /// placeholders written `{}` (`projects/{}/issues/{}`), and whether the
+    /// route comes from the catalogue (`false`: from `CORE`/`CORE_ACTIONS`).
+    pub fn patterns(&self) -> Vec<(Verb, String, bool)> {
+        self.routes
+            .iter()
+            .map(|r| {
+                let path = r
+                    .segs
+                    .iter()
+                    .map(|s| match s {
+                        Seg::Lit(l) => l.as_str(),
+                        Seg::Var => "{}",
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let from_catalogue = match &r.target {
+                    Target::Action { meta, .. } => meta.is_some(),
+                    _ => self.res[r.res].kind == Kind::Generic,
+                };
+                (r.verb, path, from_catalogue)
+            })
+            .collect()
+    }
+
     /// Finds the most specific route for `segs` (most literal segments wins).
     /// A path that exists with other methods is a 405; an unknown path a 404.
     pub fn route(&self, segs: &[String], verb: Verb) -> Result<Matched, ApiError> {
@@ -668,6 +698,55 @@ impl Registry {
             }
         }
         Ok(m)
+    }
+}
+
+/// The create route of a resource whose schema names a `create_path`: relative
+/// to the resource's path (`{file_path}`, `user`) or absolute
+/// (`/projects/{project_id}/fork`), as the client sends it. The resource's own
+/// placeholders are its parents; others are arguments (`file_path`).
+fn create_path_route(id: ResId, r: &Res, meta: &ResourceMeta, template: &str) -> Route {
+    let full = if template.starts_with('/') {
+        template.to_string()
+    } else {
+        format!("{}/{template}", meta.path)
+    };
+    let own = placeholder_names(meta.path);
+    let in_path = placeholder_names(&full);
+    // Parameters in the path are always there: not checked as body parameters.
+    let rules = Rules {
+        required: r
+            .create_rules
+            .required
+            .iter()
+            .copied()
+            .filter(|n| !in_path.contains(n))
+            .collect(),
+        checks: r
+            .create_rules
+            .checks
+            .iter()
+            .filter(|c| !in_path.contains(&c.name))
+            .cloned()
+            .collect(),
+    };
+    let roles = in_path
+        .into_iter()
+        .map(|n| {
+            if own.contains(&n) {
+                Role::Parent
+            } else {
+                Role::Arg(n.to_string())
+            }
+        })
+        .collect();
+    Route {
+        res: id,
+        segs: split_template(&full),
+        target: Target::Collection,
+        verb: Verb::Post,
+        roles,
+        rules: Arc::new(rules),
     }
 }
 

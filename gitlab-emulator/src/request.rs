@@ -40,6 +40,16 @@ impl Verb {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+        }
+    }
+
     pub fn is_write(self) -> bool {
         self != Verb::Get
     }

@@ -41,7 +41,7 @@ pub(crate) fn format_millis(ms: u64) -> String {
 ///
 /// Works in 400-year eras of 146,097 days, with years starting on March 1st
 /// so that the leap day falls at the end of a year.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let shifted = days + 719_468; // days from 0000-03-01 to 1970-01-01
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted.rem_euclid(146_097);

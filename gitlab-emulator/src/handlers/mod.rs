@@ -33,6 +33,118 @@ pub(crate) mod seeding {
 /// GitLab version the emulator reports.
 pub const GITLAB_VERSION: &str = "17.5.0";
 
+/// The handler of a route outside the catalogue: the state, the request, its
+/// caller and the values of the pattern's placeholders, in order.
+pub(crate) type ExtraHandler =
+    fn(&mut State, &ApiRequest, Option<&Caller>, &[&str]) -> ApiResult<Reply>;
+
+/// A route the catalogue does not describe, answered by its own handler.
+pub(crate) struct ExtraRoute {
+    pub verb: Verb,
+    /// Relative to `/api/v4`, placeholders written `{}`; a placeholder may end a
+    /// segment after a literal (`archive.{}`).
+    pub path: &'static str,
+    pub run: ExtraHandler,
+}
+
+/// Every route outside the catalogue, tried before it, first match wins. This
+/// table is the router for them (and what `gitlab_emulator::routes()` lists).
+pub(crate) const EXTRA_ROUTES: &[ExtraRoute] = &[
+    ExtraRoute {
+        verb: Verb::Get,
+        path: "version",
+        run: version,
+    },
+    ExtraRoute {
+        verb: Verb::Get,
+        path: "metadata",
+        run: version,
+    },
+    ExtraRoute {
+        verb: Verb::Post,
+        path: "markdown",
+        run: special::markdown,
+    },
+    ExtraRoute {
+        verb: Verb::Get,
+        path: "search",
+        run: special::search_all,
+    },
+    ExtraRoute {
+        verb: Verb::Get,
+        path: "keys",
+        run: special::key_by_fingerprint,
+    },
+    ExtraRoute {
+        verb: Verb::Get,
+        path: "keys/{}",
+        run: special::key_by_id,
+    },
+    ExtraRoute {
+        verb: Verb::Post,
+        path: "features/{}",
+        run: special::feature_set,
+    },
+    ExtraRoute {
+        verb: Verb::Post,
+        path: "projects/{}/statuses/{}",
+        run: special::commit_status_post,
+    },
+    ExtraRoute {
+        verb: Verb::Put,
+        path: "projects/{}/labels/{}/promote",
+        run: special::label_promote,
+    },
+    ExtraRoute {
+        verb: Verb::Post,
+        path: "projects/{}/milestones/{}/promote",
+        run: special::milestone_promote,
+    },
+    ExtraRoute {
+        verb: Verb::Get,
+        path: "projects/{}/repository/archive.{}",
+        run: repo::archive_with_format,
+    },
+];
+
+/// The placeholder values when `segs` (after `/api/v4`) fit `pattern`.
+fn match_pattern<'s>(pattern: &str, segs: &'s [String]) -> Option<Vec<&'s str>> {
+    let parts: Vec<&str> = pattern.split('/').collect();
+    if parts.len() != segs.len() {
+        return None;
+    }
+    let mut args = Vec::new();
+    for (part, seg) in parts.iter().zip(segs) {
+        match part.strip_suffix("{}") {
+            Some(lit) => {
+                let rest = seg.strip_prefix(lit).filter(|r| !r.is_empty())?;
+                args.push(rest);
+            }
+            None if part == seg => {}
+            None => return None,
+        }
+    }
+    Some(args)
+}
+
+/// `GET /version` and `GET /metadata`.
+fn version(
+    _st: &mut State,
+    req: &ApiRequest,
+    caller: Option<&Caller>,
+    _args: &[&str],
+) -> ApiResult<Reply> {
+    if caller.is_none() {
+        return Err(ApiError::unauthorized());
+    }
+    let mut v = json!({"version": GITLAB_VERSION, "revision": "emulator"});
+    if req.segments.last().is_some_and(|s| s == "metadata") {
+        v["kas"] = json!({"enabled": false, "externalUrl": null, "version": null});
+        v["enterprise"] = json!(false);
+    }
+    Ok(Reply::json(200, &v))
+}
+
 /// One routed request.
 pub(crate) struct Ctx<'a> {
     pub req: &'a ApiRequest,
@@ -94,14 +206,13 @@ impl State {
     }
 
     fn route(&mut self, req: &ApiRequest, caller: Option<Caller>) -> ApiResult<Reply> {
-        if let Some(r) = self.builtin(req, caller.as_ref())? {
-            return Ok(r);
-        }
-        if let Some(r) = special::unrouted(self, req, caller.as_ref())? {
-            return Ok(r);
-        }
-        if let Some(r) = repo::unrouted(self, req, caller.as_ref())? {
-            return Ok(r);
+        for extra in EXTRA_ROUTES {
+            if extra.verb != req.verb {
+                continue;
+            }
+            if let Some(args) = match_pattern(extra.path, &req.segments) {
+                return (extra.run)(self, req, caller.as_ref(), &args);
+            }
         }
         let reg = self.reg.clone();
         let m = reg.route(&req.segments, req.verb)?;
@@ -141,26 +252,6 @@ impl State {
                 _,
             ) => self.action(&ctx, suffix, *meta, *on_object),
         }
-    }
-
-    /// Endpoints outside the catalogue.
-    fn builtin(&self, req: &ApiRequest, caller: Option<&Caller>) -> ApiResult<Option<Reply>> {
-        let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-        let reply = match (segs.as_slice(), req.verb) {
-            (["version"] | ["metadata"], Verb::Get) => {
-                if caller.is_none() {
-                    return Err(ApiError::unauthorized());
-                }
-                let mut v = json!({"version": GITLAB_VERSION, "revision": "emulator"});
-                if segs == ["metadata"] {
-                    v["kas"] = json!({"enabled": false, "externalUrl": null, "version": null});
-                    v["enterprise"] = json!(false);
-                }
-                Reply::json(200, &v)
-            }
-            _ => return Ok(None),
-        };
-        Ok(Some(reply))
     }
 
     /// Turns raw placeholder values (`group%2Fproject`, `3`) into canonical keys

@@ -317,11 +317,9 @@ pub(crate) fn search_blobs(st: &State, pid: u64, term: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A blob's id: git's own (SHA-1 of `blob <size>\0<content>`).
 fn blob_id(data: &[u8]) -> String {
-    let d = r::md5(data);
-    let mut s: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    s.push_str(&format!("{:08x}", r::crc32(data)));
-    s
+    r::git_blob_id(data)
 }
 
 // ----- dispatch ------------------------------------------------------------------
@@ -469,22 +467,17 @@ pub(super) fn handle(
     Ok(Some(r))
 }
 
-/// `archive.zip`, `archive.tar.gz` and the MR `diffs` listing, outside the catalogue.
-pub(super) fn unrouted(
+/// `GET /projects/:id/repository/archive.:format` (GitLab's `archive[.format]`;
+/// the plain `archive` is the catalogue's).
+pub(super) fn archive_with_format(
     st: &mut State,
     req: &ApiRequest,
     caller: Option<&Caller>,
-) -> ApiResult<Option<Reply>> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    match (segs.as_slice(), req.verb) {
-        (["projects", pid, "repository", file], Verb::Get) if file.starts_with("archive.") => {
-            let p = st.readable_project(caller, pid)?;
-            let pid = p.u64("id").unwrap_or(0);
-            let format = &file["archive.".len()..];
-            Ok(Some(archive(st, req, pid, format)?))
-        }
-        _ => Ok(None),
-    }
+    args: &[&str],
+) -> ApiResult<Reply> {
+    let p = st.readable_project(caller, args.first().copied().unwrap_or(""))?;
+    let pid = p.u64("id").unwrap_or(0);
+    archive(st, req, pid, args.get(1).copied().unwrap_or(""))
 }
 
 // ----- files ---------------------------------------------------------------------
@@ -605,7 +598,7 @@ fn files(st: &mut State, ctx: &Ctx, at: &str, verb: Verb) -> ApiResult<Reply> {
                 })
                 .map_or(sha.clone(), |c| c.sha.clone());
             let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-            let sha256 = blob_id(&data);
+            let sha256 = r::sha256_hex(&data);
             Ok(Reply::json(
                 200,
                 &json!({
@@ -1176,7 +1169,11 @@ fn project_repo(st: &mut State, ctx: &Ctx, what: &str) -> ApiResult<Option<Reply
             let c = find_commit(st, pid, &cur)?;
             Reply::json(200, &commit_json(st, pid, &c))
         }
-        "archive" => archive(st, ctx.req, pid, "tar.gz")?,
+        "archive" => {
+            // `GET …/repository/archive?format=zip`, tar.gz by default.
+            let format = p.nonblank("format").unwrap_or_else(|| "tar.gz".into());
+            archive(st, ctx.req, pid, &format)?
+        }
         "contributors" => {
             let head = resolve_sha(st, pid, &p.nonblank("ref").unwrap_or(default));
             let repo = st.repos.get(&pid).cloned().unwrap_or_default();
@@ -1244,16 +1241,16 @@ fn archive(st: &State, req: &ApiRequest, pid: u64, format: &str) -> ApiResult<Re
     let safe_ref = reference.replace('/', "-");
     let prefix = format!("{path}-{safe_ref}-{sha}");
     let mtime = crate::time::now_millis() / 1000;
-    let (body, ctype) = match format {
-        "tar.gz" | "tgz" | "gz" => (r::gzip(&r::tar(&prefix, &tree, mtime)), "application/gzip"),
-        "tar" => (r::tar(&prefix, &tree, mtime), "application/x-tar"),
-        "zip" => (r::zip(&prefix, &tree), "application/zip"),
-        _ => return Err(ApiError::not_found(None)),
-    };
-    Ok(Reply::text(200, body).header("content-type", ctype).header(
-        "content-disposition",
-        format!("attachment; filename=\"{prefix}.{format}\""),
-    ))
+    // GitLab's route only takes its archive formats: anything else is no route at all.
+    let kind = r::ArchiveFormat::parse(format).ok_or_else(ApiError::no_route)?;
+    let body = r::archive(kind, &prefix, &tree, mtime)
+        .map_err(|e| ApiError::message(500, format!("archive failed: {e}")))?;
+    Ok(Reply::text(200, body)
+        .header("content-type", kind.content_type())
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{prefix}.{format}\""),
+        ))
 }
 
 // ----- merge requests ------------------------------------------------------------

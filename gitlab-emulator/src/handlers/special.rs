@@ -418,101 +418,165 @@ fn at_name(at: At<'_>) -> &str {
     }
 }
 
-/// Endpoints the catalogue does not describe; `None` when the path is not one.
-pub(super) fn unrouted(
+// ----- endpoints outside the catalogue (listed in `super::EXTRA_ROUTES`) ----------
+
+fn need(caller: Option<&Caller>) -> ApiResult<&Caller> {
+    caller.ok_or_else(ApiError::unauthorized)
+}
+
+/// `POST /markdown`.
+pub(super) fn markdown(
+    _st: &mut State,
+    req: &ApiRequest,
+    _caller: Option<&Caller>,
+    _args: &[&str],
+) -> ApiResult<Reply> {
+    let text = req
+        .params
+        .str("text")
+        .ok_or_else(|| ApiError::error(400, "text is missing"))?;
+    Ok(Reply::json(201, &json!({ "html": render_markdown(&text) })))
+}
+
+/// `GET /search`.
+pub(super) fn search_all(
     st: &mut State,
     req: &ApiRequest,
     caller: Option<&Caller>,
-) -> ApiResult<Option<Reply>> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    let need_caller = || caller.ok_or_else(ApiError::unauthorized);
-    let r = match (segs.as_slice(), req.verb) {
-        (["markdown"], Verb::Post) => {
-            let text = req
-                .params
-                .str("text")
-                .ok_or_else(|| ApiError::error(400, "text is missing"))?;
-            Reply::json(201, &json!({ "html": render_markdown(&text) }))
-        }
-        (["search"], Verb::Get) => {
-            need_caller()?;
-            search(st, req, caller, SearchIn::All)?
-        }
-        (["keys"], Verb::Get) => {
-            need_caller()?;
-            let fp = req
-                .params
-                .nonblank("fingerprint")
-                .ok_or_else(|| ApiError::error(400, "fingerprint is missing"))?;
-            match find_key(st, |k| {
-                k.get("fingerprint").and_then(Value::as_str) == Some(fp.as_str())
-                    || k.get("fingerprint_sha256").and_then(Value::as_str) == Some(fp.as_str())
-            }) {
-                Some(k) => Reply::json(200, &k),
-                None => return Err(ApiError::not_found(None)),
-            }
-        }
-        (["keys", id], Verb::Get) => {
-            need_caller()?;
-            let id: u64 = id.parse().map_err(|_| ApiError::not_found(None))?;
-            match find_key(st, |k| k.get("id").and_then(Value::as_u64) == Some(id)) {
-                Some(k) => Reply::json(200, &k),
-                None => return Err(ApiError::not_found(None)),
-            }
-        }
-        (["features", name], Verb::Post) => {
-            let c = need_caller()?;
-            if !c.admin {
-                return Err(ApiError::forbidden());
-            }
-            let value = req
-                .params
-                .get("value")
-                .cloned()
-                .ok_or_else(|| ApiError::error(400, "value is missing"))?;
-            let on = crate::request::value_bool(&value);
-            let (state, gate) = match on {
-                Some(b) => (
-                    if b { "on" } else { "off" },
-                    json!({"key": "boolean", "value": b}),
-                ),
-                None => (
-                    "conditional",
-                    json!({"key": "percentage_of_time", "value": crate::request::value_u64(&value)}),
-                ),
-            };
-            let obj = json!({
-                "name": name,
-                "state": state,
-                "gates": [gate],
-                "definition": null,
-            });
-            if let Some(res) = res_of(st, "/features") {
-                store_obj(st, res, &[], name.to_string(), obj.clone());
-            }
-            Reply::json(201, &obj)
-        }
-        (["projects", pid, "statuses", sha], Verb::Post) => {
-            let c = need_caller()?.clone();
-            let p = st.readable_project(Some(&c), pid)?;
-            let pid = p.u64("id").unwrap_or(0);
-            commit_status(st, req, &c, pid, sha)?
-        }
-        (["projects", pid, "labels", label, "promote"], Verb::Put) => {
-            let c = need_caller()?.clone();
-            let p = st.readable_project(Some(&c), pid)?;
-            let pid = p.u64("id").unwrap_or(0);
-            promote(st, &c, pid, "labels", label)?
-        }
-        (["projects", pid, "milestones", m, "promote"], Verb::Post) => {
-            let c = need_caller()?.clone();
-            let p = st.readable_project(Some(&c), pid)?;
-            let pid = p.u64("id").unwrap_or(0);
-            promote(st, &c, pid, "milestones", m)?
-        }
-        _ => return Ok(None),
+    _args: &[&str],
+) -> ApiResult<Reply> {
+    need(caller)?;
+    search(st, req, caller, SearchIn::All)
+}
+
+/// `GET /keys?fingerprint=` (MD5 or SHA-256 fingerprint).
+pub(super) fn key_by_fingerprint(
+    st: &mut State,
+    req: &ApiRequest,
+    caller: Option<&Caller>,
+    _args: &[&str],
+) -> ApiResult<Reply> {
+    need(caller)?;
+    let fp = req
+        .params
+        .nonblank("fingerprint")
+        .ok_or_else(|| ApiError::error(400, "fingerprint is missing"))?;
+    match find_key(st, |k| {
+        k.get("fingerprint").and_then(Value::as_str) == Some(fp.as_str())
+            || k.get("fingerprint_sha256").and_then(Value::as_str) == Some(fp.as_str())
+    }) {
+        Some(k) => Ok(Reply::json(200, &k)),
+        None => Err(ApiError::not_found(None)),
+    }
+}
+
+/// `GET /keys/:id`.
+pub(super) fn key_by_id(
+    st: &mut State,
+    _req: &ApiRequest,
+    caller: Option<&Caller>,
+    args: &[&str],
+) -> ApiResult<Reply> {
+    need(caller)?;
+    let id: u64 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| ApiError::not_found(None))?;
+    match find_key(st, |k| k.get("id").and_then(Value::as_u64) == Some(id)) {
+        Some(k) => Ok(Reply::json(200, &k)),
+        None => Err(ApiError::not_found(None)),
+    }
+}
+
+/// `POST /features/:name`.
+pub(super) fn feature_set(
+    st: &mut State,
+    req: &ApiRequest,
+    caller: Option<&Caller>,
+    args: &[&str],
+) -> ApiResult<Reply> {
+    let c = need(caller)?;
+    if !c.admin {
+        return Err(ApiError::forbidden());
+    }
+    let name = args.first().copied().unwrap_or("");
+    let value = req
+        .params
+        .get("value")
+        .cloned()
+        .ok_or_else(|| ApiError::error(400, "value is missing"))?;
+    let on = crate::request::value_bool(&value);
+    let (state, gate) = match on {
+        Some(b) => (
+            if b { "on" } else { "off" },
+            json!({"key": "boolean", "value": b}),
+        ),
+        None => (
+            "conditional",
+            json!({"key": "percentage_of_time", "value": crate::request::value_u64(&value)}),
+        ),
     };
-    Ok(Some(r))
+    let obj = json!({
+        "name": name,
+        "state": state,
+        "gates": [gate],
+        "definition": null,
+    });
+    if let Some(res) = res_of(st, "/features") {
+        store_obj(st, res, &[], name.to_string(), obj.clone());
+    }
+    Ok(Reply::json(201, &obj))
+}
+
+/// The caller and the project id of `args[0]`, which the caller must be able to read.
+fn caller_and_project(
+    st: &State,
+    caller: Option<&Caller>,
+    args: &[&str],
+) -> ApiResult<(Caller, u64)> {
+    let c = need(caller)?.clone();
+    let p = st.readable_project(Some(&c), args.first().copied().unwrap_or(""))?;
+    let pid = p.u64("id").unwrap_or(0);
+    Ok((c, pid))
+}
+
+/// `POST /projects/:id/statuses/:sha`.
+pub(super) fn commit_status_post(
+    st: &mut State,
+    req: &ApiRequest,
+    caller: Option<&Caller>,
+    args: &[&str],
+) -> ApiResult<Reply> {
+    let (c, pid) = caller_and_project(st, caller, args)?;
+    commit_status(st, req, &c, pid, args.get(1).copied().unwrap_or(""))
+}
+
+/// `PUT /projects/:id/labels/:label/promote`.
+pub(super) fn label_promote(
+    st: &mut State,
+    _req: &ApiRequest,
+    caller: Option<&Caller>,
+    args: &[&str],
+) -> ApiResult<Reply> {
+    let (c, pid) = caller_and_project(st, caller, args)?;
+    promote(st, &c, pid, "labels", args.get(1).copied().unwrap_or(""))
+}
+
+/// `POST /projects/:id/milestones/:id/promote`.
+pub(super) fn milestone_promote(
+    st: &mut State,
+    _req: &ApiRequest,
+    caller: Option<&Caller>,
+    args: &[&str],
+) -> ApiResult<Reply> {
+    let (c, pid) = caller_and_project(st, caller, args)?;
+    promote(
+        st,
+        &c,
+        pid,
+        "milestones",
+        args.get(1).copied().unwrap_or(""),
+    )
 }
 
 // ----- events --------------------------------------------------------------------
@@ -1623,6 +1687,11 @@ fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
                         v["fingerprint"] = json!(fp);
                     }
                 }
+                if v.get("fingerprint_sha256").is_none_or(Value::is_null) {
+                    if let Some(fp) = v["key"].as_str().and_then(fingerprint_sha256) {
+                        v["fingerprint_sha256"] = json!(fp);
+                    }
+                }
                 if pred(&v) {
                     let owner = if norm == "/user/keys" {
                         k.u64("user_id").unwrap_or(uid)
@@ -1645,15 +1714,32 @@ fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
 
 /// The MD5 fingerprint GitLab shows for an OpenSSH public key (`aa:bb:…`).
 pub(crate) fn fingerprint(key: &str) -> Option<String> {
-    let blob = key.split_whitespace().nth(1)?;
-    let raw = crate::repo::base64_decode(blob)?;
-    let d = crate::repo::md5(&raw);
+    use md5::{Digest, Md5};
+    let raw = key_blob(key)?;
+    let d = Md5::digest(&raw);
     Some(
         d.iter()
             .map(|b| format!("{b:02x}"))
             .collect::<Vec<_>>()
             .join(":"),
     )
+}
+
+/// The SHA-256 fingerprint as OpenSSH and GitLab write it (`SHA256:` and unpadded base64).
+pub(crate) fn fingerprint_sha256(key: &str) -> Option<String> {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let raw = key_blob(key)?;
+    let d = Sha256::digest(&raw);
+    Some(format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(d)
+    ))
+}
+
+/// The decoded key of an OpenSSH public key line (`ssh-ed25519 AAAA… comment`).
+fn key_blob(key: &str) -> Option<Vec<u8>> {
+    crate::repo::base64_decode(key.split_whitespace().nth(1)?)
 }
 
 fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
@@ -1670,6 +1756,7 @@ fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         "title": title,
         "key": key,
         "fingerprint": fingerprint(&key),
+        "fingerprint_sha256": fingerprint_sha256(&key),
         "created_at": time::now(),
         "expires_at": p.get("expires_at"),
         "can_push": p.bool("can_push")?.unwrap_or(false),

@@ -932,8 +932,7 @@ async fn private_projects_are_hidden_from_outsiders() {
 #[tokio::test]
 async fn forks_and_group_projects_are_views_of_projects() {
     let emu = demo().await;
-    // `POST /projects/:id/fork` is GitLab's endpoint; `/forks` (where the schema's
-    // ProjectFork creates) is accepted too.
+    // `POST /projects/:id/fork` is GitLab's endpoint (`POST …/forks` is not one: 405).
     let r = send(
         http()
             .post(api(&emu, "/projects/1/fork"))
@@ -946,12 +945,13 @@ async fn forks_and_group_projects_are_views_of_projects() {
     assert_eq!(fork["forked_from_project"]["id"], 1);
     let again = send(
         http()
-            .post(api(&emu, "/projects/1/forks"))
+            .post(api(&emu, "/projects/1/fork"))
             .header("PRIVATE-TOKEN", DEMO_USER_TOKEN),
     )
     .await;
     assert_eq!(again.status, 400);
-    let second = post(&emu, "/projects/1/forks", json!({})).await.json();
+    assert_eq!(post(&emu, "/projects/1/forks", json!({})).await.status, 405);
+    let second = post(&emu, "/projects/1/fork", json!({})).await.json();
     assert_eq!(second["path_with_namespace"], "root/demo-project");
     let forks = get(&emu, "/projects/1/forks?order_by=id&sort=asc")
         .await

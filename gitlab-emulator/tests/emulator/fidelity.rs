@@ -842,7 +842,7 @@ async fn pipelines_are_listed_newest_first() {
     for _ in 0..2 {
         let r = post(
             &emu,
-            &format!("/projects/{pid}/pipelines"),
+            &format!("/projects/{pid}/pipeline"),
             json!({"ref": "main"}),
         )
         .await;

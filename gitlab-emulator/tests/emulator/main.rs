@@ -2,6 +2,7 @@
 //! with raw HTTP (`conventions`), fault injection (`faults`), and the client's
 //! own end-to-end suite against the emulator (`client`).
 
+mod archives;
 mod blocking;
 mod call_options;
 mod client;
@@ -13,6 +14,7 @@ mod graphql;
 mod guide;
 mod order;
 mod repository;
+mod routes;
 mod spans;
 mod typed;
 
