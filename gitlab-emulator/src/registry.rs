@@ -375,7 +375,7 @@ fn split_template(t: &str) -> Vec<Seg> {
     t.split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
-            if s.starts_with('{') && s.ends_with('}') {
+            if whole_placeholder(s) {
                 Seg::Var
             } else {
                 Seg::Lit(s.to_string())
@@ -384,8 +384,14 @@ fn split_template(t: &str) -> Vec<Seg> {
         .collect()
 }
 
+/// `{name}` (or `{}`) as a whole segment, not `{a}${b}` or `v{n}`.
+fn whole_placeholder(s: &str) -> bool {
+    s.len() >= 2 && s.starts_with('{') && s.ends_with('}') && !s[1..s.len() - 1].contains(['{', '}'])
+}
+
 fn placeholder_names(t: &str) -> Vec<&str> {
     t.split('/')
+        .filter(|s| whole_placeholder(s))
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         .collect()
 }
@@ -611,6 +617,15 @@ impl Registry {
                 rules: Arc::default(),
             });
         }
+        // A placeholder inside a segment (`binary-{arch}`, `{version}.info`,
+        // `{name}${sha}`: package-protocol routes) is not matched by this router;
+        // such routes are left out, so they answer 404 instead of being served
+        // under a literal path no client sends (README: known differences).
+        routes.retain(|r| {
+            !r.segs
+                .iter()
+                .any(|s| matches!(s, Seg::Lit(l) if l.contains('{')))
+        });
         self.routes = routes;
     }
 

@@ -146,6 +146,18 @@ fn version(
 }
 
 /// One routed request.
+/// For a per-integration singleton (`…/integrations/<slug>`), the generic
+/// integrations resource of the same parent and the slug.
+fn integration_entry(reg: &crate::registry::Registry, res: ResId) -> Option<(ResId, String)> {
+    let norm = reg.res[res].norm.as_str();
+    let (base, slug) = norm.rsplit_once('/')?;
+    if !(base == "/projects/{}/integrations" || base == "/groups/{}/integrations") || slug == "{}" {
+        return None;
+    }
+    let generic = reg.res.iter().position(|r| r.norm == base)?;
+    Some((generic, slug.to_string()))
+}
+
 pub(crate) struct Ctx<'a> {
     pub req: &'a ApiRequest,
     pub caller: Option<Caller>,
@@ -223,7 +235,7 @@ impl State {
         // grape validates parameters before the endpoint looks anything up.
         m.rules.apply(&req.params)?;
         let parent = self.resolve_parents(m.res, &m.parents, caller.as_ref())?;
-        let ctx = Ctx {
+        let mut ctx = Ctx {
             req,
             caller,
             res: m.res,
@@ -231,10 +243,21 @@ impl State {
             id: m.id,
             args: m.args,
         };
-        if let Some(r) = special::handle(self, &ctx, &m.target)? {
+        let mut m_target = m.target.clone();
+        // A typed integration singleton (`/projects/:id/integrations/jira`) is one
+        // entry of the project's integrations, so both paths see the same settings.
+        if let Some((generic, slug)) = integration_entry(&reg, m.res) {
+            if matches!(m_target, Target::Collection) {
+                ctx.res = generic;
+                ctx.id = Some(slug);
+                m_target = Target::Object;
+            }
+        }
+        let r = &reg.res[ctx.res];
+        if let Some(r) = special::handle(self, &ctx, &m_target)? {
             return Ok(r);
         }
-        match (&m.target, req.verb) {
+        match (&m_target, req.verb) {
             (Target::Collection, Verb::Get) if r.id_attr.is_none() && !r.ops.list => self.get(&ctx),
             (Target::Collection, Verb::Get) => self.list(&ctx),
             (Target::Collection, Verb::Post) if r.ops.create => self.create(&ctx),

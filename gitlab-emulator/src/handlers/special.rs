@@ -173,7 +173,11 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             _,
         ) => allowlist(st, ctx, norm.ends_with("groups_allowlist"), at)?,
         (n, At::Coll, Verb::Post) if is_token_resource(n) => token_create(st, ctx, n)?,
-        ("/personal_access_tokens", At::Obj, Verb::Get) if ctx.id() == "self" => {
+        // `GET /personal_access_tokens/self`: the schema's `get_self` action, or an id `self`.
+        ("/personal_access_tokens", At::Obj, Verb::Get)
+        | ("/personal_access_tokens", At::Act("self"), Verb::Get)
+            if matches!(at, At::Act(_)) || ctx.id() == "self" =>
+        {
             let token = ctx.req.token.clone().unwrap_or_default();
             let found = entries(st, ctx.res, &[]).into_iter().find(|e| {
                 let id = e.get("id").and_then(Value::as_u64).unwrap_or(0).to_string();

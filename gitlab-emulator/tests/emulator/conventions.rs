@@ -1033,12 +1033,32 @@ async fn generic_catalogue_resources_get_crud_from_the_same_store() {
     let placeholder = meta.from_parent[0].0;
     let gl = emu.client().unwrap();
     let mgr = gitlab_client::DynManager::new(&gl, meta).with_parent(placeholder, json!(1));
+    // A value of each attribute's schema type (the emulator validates types).
+    let value_for = |a: &str| -> Value {
+        match meta.value_type(a) {
+            Some("boolean") => json!(true),
+            Some("integer") => json!(1),
+            Some(t) if t.starts_with("enum:") => {
+                let name = &t["enum:".len()..];
+                let e = gitlab_client::resources::ENUMS
+                    .iter()
+                    .find(|e| e.name == name)
+                    .expect("declared enum");
+                if e.integer {
+                    json!(e.values[0].parse::<i64>().expect("number"))
+                } else {
+                    json!(e.values[0])
+                }
+            }
+            _ => json!(format!("value of {a}")),
+        }
+    };
     let mut attrs = gitlab_client::Attrs::new();
     for a in meta.create_attrs().required {
-        attrs.insert(*a, format!("value of {a}"));
+        attrs.insert(*a, value_for(a));
     }
     if let Some(first) = meta.create_attrs().exclusive.first() {
-        attrs.insert(*first, "exclusive value");
+        attrs.insert(*first, value_for(first));
     }
     let created = mgr.create(attrs).await.unwrap();
     let id = created.id().cloned().unwrap();

@@ -15,7 +15,6 @@ mod guide;
 mod order;
 mod repository;
 mod routes;
-mod spans;
 mod typed;
 
 use gitlab_emulator::{Emulator, Seed, ADMIN_TOKEN};

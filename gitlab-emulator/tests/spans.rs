@@ -1,5 +1,8 @@
 //! One `gitlab_api` tracing span per API call, with operation, resource,
 //! method, path and status, and never a token or a query value.
+//!
+//! Its own test binary: tracing caches each callsite's interest globally, so a
+//! scoped subscriber races with tests on other threads that run without one.
 
 use gitlab_client::resources::ProjectIssueCreate;
 use gitlab_emulator::{Emulator, Seed};
