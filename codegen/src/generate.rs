@@ -946,6 +946,11 @@ fn action_method(
             "every item of the listing the server pages through",
         ),
         Returns::Raw => (quote! { crate::Bytes }, quote! { action }, "the raw bytes"),
+        Returns::Headers => (
+            quote! { crate::ResponseHeaders },
+            quote! { action },
+            "the response headers",
+        ),
         Returns::SelfObject => (
             quote! { () },
             quote! { action_update_self },

@@ -26,13 +26,14 @@
 #![deny(missing_docs)]
 
 // Layers, each importing only the ones above it:
-// meta, error, attrs, retry → transport → pagination → scope → object → manager → list → client;
+// meta, error, attrs, retry, headers → transport → pagination → scope → object → manager → list → client;
 // config builds on client. Generated `resources` sit on top of all of them.
 mod attrs;
 mod client;
 #[cfg(feature = "config")]
 mod config;
 mod error;
+mod headers;
 mod list;
 mod manager;
 pub mod meta;
@@ -53,6 +54,7 @@ pub use config::{
     process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,
 };
 pub use error::{Error, Op, Result};
+pub use headers::ResponseHeaders;
 pub use list::{ListRequest, Pages};
 pub use manager::{DynManager, Manager};
 pub use meta::{ops, Resource, ResourceMeta};
