@@ -385,15 +385,26 @@ mod tests {
             "content-type: text/plain\nx-gitlab-ref: main\nx-gitlab-size: 12\n"
         );
         let mut buf = Vec::new();
-        Printer::new(&mut buf, Format::Json, vec!["X-GitLab-Size".into()], false, None)
-            .headers(&h)
-            .unwrap();
-        assert_eq!(String::from_utf8(buf).unwrap(), "{\"x-gitlab-size\":\"12\"}\n");
+        Printer::new(
+            &mut buf,
+            Format::Json,
+            vec!["X-GitLab-Size".into()],
+            false,
+            None,
+        )
+        .headers(&h)
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "{\"x-gitlab-size\":\"12\"}\n"
+        );
         let mut buf = Vec::new();
         Printer::new(&mut buf, Format::Yaml, vec![], false, None)
             .headers(&h)
             .unwrap();
-        assert!(String::from_utf8(buf).unwrap().contains("x-gitlab-ref: main"));
+        assert!(String::from_utf8(buf)
+            .unwrap()
+            .contains("x-gitlab-ref: main"));
     }
 
     #[test]

@@ -133,7 +133,10 @@ mod tests {
         m.insert("X-Gitlab-Size", HeaderValue::from_static("12"));
         m.append("vary", HeaderValue::from_static("Origin"));
         m.append("vary", HeaderValue::from_static("Accept"));
-        m.insert("set-cookie", HeaderValue::from_static("_gitlab_session=abc"));
+        m.insert(
+            "set-cookie",
+            HeaderValue::from_static("_gitlab_session=abc"),
+        );
         m.insert("x-odd", HeaderValue::from_bytes(b"caf\xe9").unwrap());
         let h = ResponseHeaders::from_header_map(&m);
         assert_eq!(h.get("X-GITLAB-SIZE"), Some("12"));

@@ -651,7 +651,9 @@ impl Scope {
         Ok(match a.returns {
             Returns::None => ActionResult::None,
             Returns::Raw => ActionResult::Raw(resp.body),
-            Returns::Headers => ActionResult::Headers(ResponseHeaders::from_header_map(&resp.headers)),
+            Returns::Headers => {
+                ActionResult::Headers(ResponseHeaders::from_header_map(&resp.headers))
+            }
             Returns::Json | Returns::List => {
                 ActionResult::Json(decode_json(&resp, op, a.method, &path)?)
             }

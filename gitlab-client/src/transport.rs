@@ -384,16 +384,18 @@ impl Gitlab {
             }
             // Read in chunks so an endless body stops at the limit instead of exhausting memory.
             let mut buf = bytes::BytesMut::new();
-            while !head {
-                match resp.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if buf.len() as u64 + chunk.len() as u64 > limit {
-                            return Err(too_large(buf.len() as u64 + chunk.len() as u64));
+            if !head {
+                loop {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if buf.len() as u64 + chunk.len() as u64 > limit {
+                                return Err(too_large(buf.len() as u64 + chunk.len() as u64));
+                            }
+                            buf.extend_from_slice(&chunk);
                         }
-                        buf.extend_from_slice(&chunk);
+                        Ok(None) => break,
+                        Err(e) => return Err(transport(e, true)),
                     }
-                    Ok(None) => break,
-                    Err(e) => return Err(transport(e, true)),
                 }
             }
             let body = buf.freeze();

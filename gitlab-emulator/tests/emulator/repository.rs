@@ -517,13 +517,19 @@ async fn a_head_answer_carries_no_body_and_unknown_methods_stay_refused() {
     let text = String::from_utf8(wire).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("x-gitlab-size: 10"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("x-gitlab-size: 10"),
+        "{head}"
+    );
     assert_eq!(body, "", "a HEAD answer has no body");
     // Methods the API does not use are refused as before.
     let purge = reqwest::Method::from_bytes(b"PURGE").unwrap();
     let r = send(
         http()
-            .request(purge, api(&emu, &format!("/projects/{pid}/repository/files/a.txt")))
+            .request(
+                purge,
+                api(&emu, &format!("/projects/{pid}/repository/files/a.txt")),
+            )
             .header("PRIVATE-TOKEN", ADMIN_TOKEN),
     )
     .await;

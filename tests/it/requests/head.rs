@@ -15,9 +15,18 @@ fn file_headers(status: u16) -> ResponseTemplate {
         .insert_header("X-Gitlab-File-Path", "docs/README.md")
         .insert_header("X-Gitlab-Size", "1476")
         .insert_header("X-Gitlab-Encoding", "base64")
-        .insert_header("X-Gitlab-Blob-Id", "79f7bbd25901e8334750839545a9bd021f0e4c83")
-        .insert_header("X-Gitlab-Commit-Id", "d5a3ff139356ce33e37e73add446f16869741b50")
-        .insert_header("X-Gitlab-Last-Commit-Id", "570e7b2abdd848b95f2f578043fc23bd6f6fd24d")
+        .insert_header(
+            "X-Gitlab-Blob-Id",
+            "79f7bbd25901e8334750839545a9bd021f0e4c83",
+        )
+        .insert_header(
+            "X-Gitlab-Commit-Id",
+            "d5a3ff139356ce33e37e73add446f16869741b50",
+        )
+        .insert_header(
+            "X-Gitlab-Last-Commit-Id",
+            "570e7b2abdd848b95f2f578043fc23bd6f6fd24d",
+        )
         .insert_header("X-Gitlab-Ref", "main")
         .insert_header("X-Gitlab-Execute-Filemode", "false")
         .insert_header("Set-Cookie", "_gitlab_session=0123456789abcdef; path=/")
@@ -29,7 +38,9 @@ fn file_headers(status: u16) -> ResponseTemplate {
 async fn metadata_sends_a_head_with_ref_in_the_query_and_reads_the_headers() {
     let server = server().await;
     Mock::given(method("HEAD"))
-        .and(path("/api/v4/projects/g%2Fp/repository/files/docs%2FREADME.md"))
+        .and(path(
+            "/api/v4/projects/g%2Fp/repository/files/docs%2FREADME.md",
+        ))
         .and(Query("ref=main"))
         .and(EmptyBody)
         .and(NoHeader("content-type"))
@@ -178,10 +189,10 @@ async fn a_redirected_head_is_followed() {
     let server = server().await;
     Mock::given(method("HEAD"))
         .and(path("/api/v4/projects/7/repository/files/a.txt"))
-        .respond_with(
-            ResponseTemplate::new(301)
-                .insert_header("location", "/api/v4/projects/8/repository/files/a.txt?ref=main"),
-        )
+        .respond_with(ResponseTemplate::new(301).insert_header(
+            "location",
+            "/api/v4/projects/8/repository/files/a.txt?ref=main",
+        ))
         .expect(1)
         .mount(&server)
         .await;
