@@ -1373,7 +1373,10 @@ impl Cx<'_> {
             self.err(
                 diags,
                 ap,
-                format!("action '{name}' {ctx} has no 'method' (GET, POST, PUT, PATCH or DELETE)"),
+                format!(
+                    "action '{name}' {ctx} has no 'method' ({})",
+                    HttpMethod::NAMES.join(", ")
+                ),
             );
             return None;
         };
@@ -1387,6 +1390,28 @@ impl Cx<'_> {
                 diags,
                 &sub("returns"),
                 format!("action '{name}' {ctx} returns a list, which needs method GET"),
+            );
+        }
+        // A HEAD answer has no body: its result is the headers (or nothing),
+        // and only a HEAD is worth asking for headers alone.
+        if method == HttpMethod::Head && !matches!(returns, Returns::Headers | Returns::None) {
+            self.err(
+                diags,
+                &sub("returns"),
+                format!(
+                    "action '{name}' {ctx} is a HEAD, whose answer has no body: it returns 'headers' (or 'none'), not '{}'",
+                    returns.as_str()
+                ),
+            );
+        }
+        if returns == Returns::Headers && method != HttpMethod::Head {
+            self.err(
+                diags,
+                &sub("returns"),
+                format!(
+                    "action '{name}' {ctx} returns 'headers', which needs method HEAD (a {} would read a body only to drop it)",
+                    method.as_str()
+                ),
             );
         }
         if returns == Returns::SelfObject && on == ActionTarget::Manager {

@@ -954,6 +954,11 @@ fn action_method(
             "every item of the listing the server pages through",
         ),
         Returns::Raw => (quote! { crate::Bytes }, quote! { action }, "the raw bytes"),
+        Returns::Headers => (
+            quote! { crate::ResponseHeaders },
+            quote! { action },
+            "the response headers",
+        ),
         Returns::SelfObject => (
             quote! { () },
             quote! { action_update_self },
@@ -1168,6 +1173,7 @@ fn blocking_action(cat: &Catalogue, a: &Action, on_object: bool) -> TokenStream 
         Returns::Json => quote! { crate::Value },
         Returns::List => quote! { Vec<crate::Value> },
         Returns::Raw => quote! { crate::Bytes },
+        Returns::Headers => quote! { crate::ResponseHeaders },
     };
     let (recv, helper) = if a.returns == Returns::SelfObject && on_object {
         (quote! { &mut self }, quote! { action_update_self })

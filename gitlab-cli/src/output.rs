@@ -3,7 +3,7 @@
 //! item so a `--get-all` listing never sits in memory whole.
 
 use crate::args::Format;
-use gitlab_client::Value;
+use gitlab_client::{ResponseHeaders, Value};
 use std::io::{self, Write};
 
 /// Writes results to stdout in one format.
@@ -86,6 +86,31 @@ impl<W: Write> Printer<W> {
                 self.end_list()
             }
             _ => self.object(v),
+        }
+    }
+
+    /// The response headers of a `returns: headers` action (a HEAD): one
+    /// `name: value` line each in legacy output, sorted by name; an object of
+    /// strings in json and yaml. `--fields` keeps the named headers (any case).
+    pub fn headers(&mut self, h: &ResponseHeaders) -> io::Result<()> {
+        let wanted = |name: &str| {
+            self.fields.is_empty() || self.fields.iter().any(|f| f.eq_ignore_ascii_case(name))
+        };
+        match self.format {
+            Format::Legacy => {
+                for (name, value) in h.iter().filter(|(n, _)| wanted(n)) {
+                    writeln!(self.out, "{name}: {value}")?;
+                }
+                Ok(())
+            }
+            Format::Json | Format::Yaml => {
+                let kept = ResponseHeaders::from_pairs(h.iter().filter(|(n, _)| wanted(n)));
+                let v = kept.to_json();
+                match self.format {
+                    Format::Json => writeln!(self.out, "{}", json_line(&v)),
+                    _ => self.out.write_all(yaml_doc(&v).as_bytes()),
+                }
+            }
         }
     }
 
@@ -342,6 +367,44 @@ mod tests {
         p.item(&json!({"id": 2})).unwrap();
         p.end_list().unwrap();
         assert_eq!(String::from_utf8(buf).unwrap(), "[{\"id\":1},{\"id\":2}]\n");
+    }
+
+    #[test]
+    fn headers_print_as_lines_or_one_object() {
+        let h = ResponseHeaders::from_pairs([
+            ("X-Gitlab-Size", "12"),
+            ("X-Gitlab-Ref", "main"),
+            ("Content-Type", "text/plain"),
+        ]);
+        let mut buf = Vec::new();
+        Printer::new(&mut buf, Format::Legacy, vec![], false, None)
+            .headers(&h)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "content-type: text/plain\nx-gitlab-ref: main\nx-gitlab-size: 12\n"
+        );
+        let mut buf = Vec::new();
+        Printer::new(
+            &mut buf,
+            Format::Json,
+            vec!["X-GitLab-Size".into()],
+            false,
+            None,
+        )
+        .headers(&h)
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "{\"x-gitlab-size\":\"12\"}\n"
+        );
+        let mut buf = Vec::new();
+        Printer::new(&mut buf, Format::Yaml, vec![], false, None)
+            .headers(&h)
+            .unwrap();
+        assert!(String::from_utf8(buf)
+            .unwrap()
+            .contains("x-gitlab-ref: main"));
     }
 
     #[test]

@@ -122,6 +122,7 @@ pub async fn execute<W: Write>(
                 ActionResult::Json(v) => printer.value(&v)?,
                 ActionResult::List(items) => printer.value(&Value::Array(items))?,
                 ActionResult::Raw(bytes) => printer.raw(&bytes)?,
+                ActionResult::Headers(h) => printer.headers(&h)?,
             }
             printer.flush()?;
             Ok(())

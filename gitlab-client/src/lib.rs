@@ -26,7 +26,7 @@
 #![deny(missing_docs)]
 
 // Layers, each importing only the ones above it:
-// meta, error, attrs, retry → transport → pagination → scope → object → manager → list → client;
+// meta, error, attrs, retry, headers → transport → pagination → scope → object → manager → list → client;
 // config and graphql build on client; blocking (feature `blocking`) wraps them all.
 // Generated `resources` sit on top of all of them.
 mod attrs;
@@ -39,6 +39,7 @@ mod error;
 mod graphql;
 #[doc = include_str!("guide.md")]
 pub mod guide {}
+mod headers;
 mod list;
 mod manager;
 pub mod meta;
@@ -59,6 +60,7 @@ pub use config::{
     process_env, Config, ConfigError, EnvLookup, ServerConfig, SslVerify, DEFAULT_URL,
 };
 pub use error::{Error, GraphQLError, Op, Result};
+pub use headers::ResponseHeaders;
 pub use list::{ListRequest, Pages};
 pub use manager::{DynManager, Manager};
 pub use meta::{ops, Resource, ResourceMeta};

@@ -6,6 +6,7 @@
 
 use crate::attrs::{encode_body, encode_query, Attrs, Body, Param};
 use crate::error::{Error, Op, Result};
+use crate::headers::ResponseHeaders;
 use crate::meta::{
     ActionMeta, ActionTarget, AttrTable, AttrType, HttpMethod, Operation, ResourceMeta, Returns,
 };
@@ -528,9 +529,10 @@ impl Scope {
                 rest.push(wire.to_string(), v.clone());
             }
         }
-        let (query, body) = match a.method {
-            HttpMethod::Get | HttpMethod::Delete => (self.query(op, &rest)?, Body::Empty),
-            _ => (Vec::new(), self.body(&rest)),
+        let (query, body) = if a.method.args_in_query() {
+            (self.query(op, &rest)?, Body::Empty)
+        } else {
+            (Vec::new(), self.body(&rest))
         };
         Ok((path, query, body))
     }
@@ -652,6 +654,9 @@ impl Scope {
         Ok(match a.returns {
             Returns::None => ActionResult::None,
             Returns::Raw => ActionResult::Raw(resp.body),
+            Returns::Headers => {
+                ActionResult::Headers(ResponseHeaders::from_header_map(&resp.headers))
+            }
             Returns::Json | Returns::List => {
                 ActionResult::Json(decode_json(&resp, op, a.method, &path)?)
             }
@@ -683,6 +688,8 @@ pub enum ActionResult {
     List(Vec<Value>),
     /// Bytes as the server sent them (files, archives, logs).
     Raw(Bytes),
+    /// The response headers (`returns: headers`, the answer to a `HEAD`).
+    Headers(ResponseHeaders),
 }
 
 /// Conversion of an action's output into the generated method's return type.
@@ -702,6 +709,7 @@ impl FromActionResult for Value {
             ActionResult::List(l) => Value::Array(l),
             ActionResult::Raw(b) => serde_json::from_slice(&b)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into_owned())),
+            ActionResult::Headers(h) => h.to_json(),
         }
     }
 }
@@ -714,6 +722,7 @@ impl FromActionResult for Vec<Value> {
             ActionResult::Json(Value::Null) | ActionResult::None => Vec::new(),
             ActionResult::Json(v) => vec![v],
             ActionResult::Raw(b) => vec![Value::String(String::from_utf8_lossy(&b).into_owned())],
+            ActionResult::Headers(h) => vec![h.to_json()],
         }
     }
 }
@@ -725,6 +734,16 @@ impl FromActionResult for Bytes {
             ActionResult::None => Bytes::new(),
             ActionResult::Json(v) => Bytes::from(v.to_string()),
             ActionResult::List(l) => Bytes::from(Value::Array(l).to_string()),
+            ActionResult::Headers(h) => Bytes::from(h.to_json().to_string()),
+        }
+    }
+}
+
+impl FromActionResult for ResponseHeaders {
+    fn from_output(o: ActionResult) -> Self {
+        match o {
+            ActionResult::Headers(h) => h,
+            _ => ResponseHeaders::default(),
         }
     }
 }

@@ -415,21 +415,26 @@ impl Gitlab {
                     written,
                 ));
             }
-            if let Some(len) = resp.content_length().filter(|l| *l > limit) {
+            // A HEAD answer has no body, whatever its Content-Length says
+            // (that is the size a GET would send): nothing to check or read.
+            let head = req.method == HttpMethod::Head;
+            if let Some(len) = resp.content_length().filter(|l| *l > limit && !head) {
                 return Err(too_large(len));
             }
             // Read in chunks so an endless body stops at the limit instead of exhausting memory.
             let mut buf = bytes::BytesMut::new();
-            loop {
-                match resp.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if buf.len() as u64 + chunk.len() as u64 > limit {
-                            return Err(too_large(buf.len() as u64 + chunk.len() as u64));
+            if !head {
+                loop {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if buf.len() as u64 + chunk.len() as u64 > limit {
+                                return Err(too_large(buf.len() as u64 + chunk.len() as u64));
+                            }
+                            buf.extend_from_slice(&chunk);
                         }
-                        buf.extend_from_slice(&chunk);
+                        Ok(None) => break,
+                        Err(e) => return Err(transport(e, true)),
                     }
-                    Ok(None) => break,
-                    Err(e) => return Err(transport(e, true)),
                 }
             }
             let body = buf.freeze();
@@ -440,13 +445,16 @@ impl Gitlab {
                 let target = location.and_then(|l| reqwest::Url::parse(&url).ok()?.join(l).ok());
                 let why = match (&target, req.method) {
                     (None, _) => "the redirect has no usable Location header".to_string(),
-                    (Some(t), HttpMethod::Get) if redirects < MAX_REDIRECTS => {
+                    // GET and HEAD have no body to lose: they follow redirects.
+                    (Some(t), HttpMethod::Get | HttpMethod::Head) if redirects < MAX_REDIRECTS => {
                         redirects += 1;
                         url = t.to_string();
                         query.clear(); // the Location already carries its query
                         continue;
                     }
-                    (Some(_), HttpMethod::Get) => format!("more than {MAX_REDIRECTS} redirects"),
+                    (Some(_), HttpMethod::Get | HttpMethod::Head) => {
+                        format!("more than {MAX_REDIRECTS} redirects")
+                    }
                     (Some(t), m) => format!(
                         "the server redirected a {m} to {}; a redirected {m} would be re-sent as GET or lose its body, so it is not followed. \
                          Check the GitLab URL (http vs https, trailing path) and use the address the server redirects to",
@@ -590,6 +598,7 @@ fn reqwest_method(m: HttpMethod) -> reqwest::Method {
         HttpMethod::Put => reqwest::Method::PUT,
         HttpMethod::Patch => reqwest::Method::PATCH,
         HttpMethod::Delete => reqwest::Method::DELETE,
+        HttpMethod::Head => reqwest::Method::HEAD,
     }
 }
 

@@ -386,7 +386,10 @@ fn split_template(t: &str) -> Vec<Seg> {
 
 /// `{name}` (or `{}`) as a whole segment, not `{a}${b}` or `v{n}`.
 fn whole_placeholder(s: &str) -> bool {
-    s.len() >= 2 && s.starts_with('{') && s.ends_with('}') && !s[1..s.len() - 1].contains(['{', '}'])
+    s.len() >= 2
+        && s.starts_with('{')
+        && s.ends_with('}')
+        && !s[1..s.len() - 1].contains(['{', '}'])
 }
 
 fn placeholder_names(t: &str) -> Vec<&str> {

@@ -37,6 +37,8 @@ impl Verb {
             H::Put => Verb::Put,
             H::Patch => Verb::Patch,
             H::Delete => Verb::Delete,
+            // A HEAD is answered as its GET; the server leaves out the body.
+            H::Head => Verb::Get,
         }
     }
 

@@ -16,6 +16,7 @@ mod actions;
 mod auth;
 mod downloads;
 mod errors;
+mod head;
 mod hostile;
 mod lists;
 mod objects;

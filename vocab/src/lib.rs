@@ -116,13 +116,27 @@ words! {
         Patch = "PATCH",
         /// DELETE
         Delete = "DELETE",
+        /// HEAD: a GET without the body; the answer is in the response headers.
+        Head = "HEAD",
     }
 }
 
 impl HttpMethod {
-    /// GET, PUT and DELETE may be repeated without changing the outcome.
+    /// GET, HEAD, PUT and DELETE may be repeated without changing the outcome.
     pub fn is_idempotent(self) -> bool {
-        matches!(self, HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete)
+        matches!(
+            self,
+            HttpMethod::Get | HttpMethod::Head | HttpMethod::Put | HttpMethod::Delete
+        )
+    }
+
+    /// GET and HEAD send their arguments in the query string (and so does
+    /// DELETE); the other methods send them in the body.
+    pub fn args_in_query(self) -> bool {
+        matches!(
+            self,
+            HttpMethod::Get | HttpMethod::Head | HttpMethod::Delete
+        )
     }
 
     /// Methods an update may use (`update_method` in the schema).
@@ -169,6 +183,9 @@ words! {
         Raw = "raw",
         /// Nothing useful (204 or an ignorable body).
         None = "none",
+        /// The response headers (a `HEAD` answer has no body): lower-cased
+        /// names with their text values, `Set-Cookie` left out.
+        Headers = "headers",
     }
 }
 

@@ -358,3 +358,42 @@ async fn at_file_values_read_regular_files_only() {
     }
     assert_eq!(requests(&s).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_actions_print_the_answers_headers() {
+    let s = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/api/v4/projects/7/repository/files/docs%2Fa.txt"))
+        .and(query_param("ref", "main"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-gitlab-size", "8")
+                .insert_header("x-gitlab-file-name", "a.txt")
+                .insert_header("set-cookie", "_gitlab_session=s3cr3t"),
+        )
+        .mount(&s)
+        .await;
+    let args = [
+        "project-file",
+        "metadata",
+        "--project-id",
+        "7",
+        "--file-path",
+        "docs/a.txt",
+        "--ref",
+        "main",
+    ];
+    let r = gl(&s, &args).await;
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("x-gitlab-file-name: a.txt\n"), "{r:?}");
+    assert!(r.stdout.contains("x-gitlab-size: 8\n"), "{r:?}");
+    assert!(!r.stdout.contains("s3cr3t"), "{r:?}");
+    let mut json_args = vec!["-o", "json", "-f", "x-gitlab-size,X-Gitlab-File-Name"];
+    json_args.extend_from_slice(&args);
+    let r = gl(&s, &json_args).await;
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap(),
+        json!({"x-gitlab-file-name": "a.txt", "x-gitlab-size": "8"})
+    );
+}

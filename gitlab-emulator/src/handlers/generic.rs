@@ -219,6 +219,8 @@ pub(super) fn action(
         Returns::Raw => {
             Reply::text(200, Vec::new()).header("content-type", "application/octet-stream")
         }
+        // A HEAD the emulator has no handler for: found, with no facts to tell.
+        Returns::Headers => Reply::empty(200),
         Returns::SelfObject => match object {
             Some(b) => Reply::raw_json(ok, b),
             None => Reply::json(ok, &Value::Object(Map::new())),

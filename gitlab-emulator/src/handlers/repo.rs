@@ -560,11 +560,6 @@ fn files(st: &mut State, ctx: &Ctx, at: &str, verb: Verb) -> ApiResult<Reply> {
             let sha = resolve_sha(st, pid, &reference).ok_or_else(file_404)?;
             let c = commit_of(st, pid, &sha).ok_or_else(file_404)?;
             let data = c.tree.get(&path).cloned().ok_or_else(file_404)?;
-            if at.ends_with("raw") {
-                return Ok(
-                    Reply::text(200, data).header("content-type", "text/plain; charset=utf-8")
-                );
-            }
             let repo = st.repos.get(&pid).cloned().unwrap_or_default();
             if at.ends_with("blame") {
                 let mut out: Vec<Value> = Vec::new();
@@ -599,24 +594,30 @@ fn files(st: &mut State, ctx: &Ctx, at: &str, verb: Verb) -> ApiResult<Reply> {
                 .map_or(sha.clone(), |c| c.sha.clone());
             let name = path.rsplit('/').next().unwrap_or(&path).to_string();
             let sha256 = r::sha256_hex(&data);
-            Ok(Reply::json(
-                200,
-                &json!({
-                    "file_name": name,
-                    "file_path": path,
-                    "size": data.len(),
-                    "encoding": "base64",
-                    "content_sha256": sha256,
-                    "ref": reference,
-                    "blob_id": blob_id(&data),
-                    "commit_id": sha,
-                    "last_commit_id": last,
-                    "execute_filemode": false,
-                    "content": r::base64_encode(&data),
-                }),
-            )
-            .header("x-gitlab-file-path", path.clone())
-            .header("x-gitlab-size", data.len().to_string()))
+            let mut meta = json!({
+                "file_name": name,
+                "file_path": path,
+                "size": data.len(),
+                "encoding": "base64",
+                "content_sha256": sha256,
+                "ref": reference,
+                "blob_id": blob_id(&data),
+                "commit_id": sha,
+                "last_commit_id": last,
+                "execute_filemode": false,
+            });
+            // GitLab sends the metadata as X-Gitlab-* headers on the file, its
+            // raw content and the HEAD of both (which the server answers as a
+            // GET without the body).
+            let reply = if at.ends_with("raw") {
+                Reply::text(200, data).header("content-type", "text/plain; charset=utf-8")
+            } else {
+                if let Value::Object(m) = &mut meta {
+                    m.insert("content".into(), json!(r::base64_encode(&data)));
+                }
+                Reply::json(200, &meta)
+            };
+            Ok(file_headers(reply, &meta))
         }
         Verb::Post | Verb::Put | Verb::Delete => {
             let caller = ctx.caller()?.clone();
@@ -683,6 +684,32 @@ fn files(st: &mut State, ctx: &Ctx, at: &str, verb: Verb) -> ApiResult<Reply> {
         }
         Verb::Patch => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// The `X-Gitlab-*` headers GitLab puts on a file's answers, from the
+/// file's metadata as the JSON answer has it.
+fn file_headers(mut reply: Reply, meta: &Value) -> Reply {
+    const HEADERS: &[(&str, &str)] = &[
+        ("x-gitlab-blob-id", "blob_id"),
+        ("x-gitlab-commit-id", "commit_id"),
+        ("x-gitlab-content-sha256", "content_sha256"),
+        ("x-gitlab-encoding", "encoding"),
+        ("x-gitlab-file-name", "file_name"),
+        ("x-gitlab-file-path", "file_path"),
+        ("x-gitlab-last-commit-id", "last_commit_id"),
+        ("x-gitlab-ref", "ref"),
+        ("x-gitlab-size", "size"),
+        ("x-gitlab-execute-filemode", "execute_filemode"),
+    ];
+    for (header, field) in HEADERS {
+        let value = match meta.get(field) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => continue,
+            Some(other) => other.to_string(),
+        };
+        reply = reply.header(header, value);
+    }
+    reply
 }
 
 // ----- commits -------------------------------------------------------------------

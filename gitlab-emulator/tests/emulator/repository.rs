@@ -439,3 +439,99 @@ async fn protected_branches_refuse_developers() {
         .unwrap();
     let _ = gl;
 }
+
+#[tokio::test]
+async fn head_answers_a_files_metadata_in_headers() {
+    let (emu, gl, pid) = setup().await;
+    write(&gl, pid, "docs/a.txt", "one\ntwo\n", "main").await;
+    write(&gl, pid, "b.txt", "b", "main").await;
+    let files = gl.projects().get_lazy(pid).files();
+    let json = files.get_file("docs/a.txt", "main").await.unwrap();
+    let h = files.metadata("docs/a.txt", "main").await.unwrap();
+    assert_eq!(h.get("x-gitlab-file-name"), Some("a.txt"));
+    assert_eq!(h.get("x-gitlab-file-path"), Some("docs/a.txt"));
+    assert_eq!(h.parse::<u64>("x-gitlab-size"), Some(8));
+    assert_eq!(h.get("x-gitlab-encoding"), Some("base64"));
+    assert_eq!(h.get("x-gitlab-ref"), Some("main"));
+    assert_eq!(h.get("x-gitlab-execute-filemode"), Some("false"));
+    // The same facts as the JSON answer, field by field.
+    for (header, field) in [
+        ("x-gitlab-blob-id", "blob_id"),
+        ("x-gitlab-commit-id", "commit_id"),
+        ("x-gitlab-last-commit-id", "last_commit_id"),
+        ("x-gitlab-content-sha256", "content_sha256"),
+    ] {
+        let want = json[field].as_str().unwrap();
+        assert_eq!(h.get(header), Some(want), "{header}");
+    }
+    // The second commit touched another file: the last change is the first one.
+    assert_ne!(
+        h.get("x-gitlab-commit-id"),
+        h.get("x-gitlab-last-commit-id")
+    );
+    // The raw route's HEAD, at the default branch when no ref is given.
+    let raw = files.raw_metadata("docs/a.txt").await.unwrap();
+    assert_eq!(raw.get("x-gitlab-ref"), Some("main"));
+    assert_eq!(raw.get("x-gitlab-blob-id"), h.get("x-gitlab-blob-id"));
+    // A missing file is a 404 with its status, as for GET.
+    let e = files.metadata("nope.txt", "main").await.unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    assert!(matches!(
+        e,
+        gitlab_client::Error::Api {
+            method: gitlab_client::meta::HttpMethod::Head,
+            ..
+        }
+    ));
+    let heads: Vec<String> = emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "HEAD")
+        .map(|r| format!("{} {}?{} -> {}", r.method, r.path, r.query, r.status))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            format!("HEAD /api/v4/projects/{pid}/repository/files/docs%2Fa.txt?ref=main -> 200"),
+            format!("HEAD /api/v4/projects/{pid}/repository/files/docs%2Fa.txt/raw? -> 200"),
+            format!("HEAD /api/v4/projects/{pid}/repository/files/nope.txt?ref=main -> 404"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_head_answer_carries_no_body_and_unknown_methods_stay_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (emu, gl, pid) = setup().await;
+    write(&gl, pid, "a.txt", "0123456789", "main").await;
+    // Read the bytes on the wire: headers, then nothing (a client library
+    // would drop a body after a HEAD without saying so).
+    let addr = emu.url().trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let req = format!(
+        "HEAD /api/v4/projects/{pid}/repository/files/a.txt?ref=main HTTP/1.1\r\nHost: {addr}\r\nPRIVATE-TOKEN: {ADMIN_TOKEN}\r\nConnection: close\r\n\r\n"
+    );
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut wire = Vec::new();
+    tcp.read_to_end(&mut wire).await.unwrap();
+    let text = String::from_utf8(wire).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("x-gitlab-size: 10"),
+        "{head}"
+    );
+    assert_eq!(body, "", "a HEAD answer has no body");
+    // Methods the API does not use are refused as before.
+    let purge = reqwest::Method::from_bytes(b"PURGE").unwrap();
+    let r = send(
+        http()
+            .request(
+                purge,
+                api(&emu, &format!("/projects/{pid}/repository/files/a.txt")),
+            )
+            .header("PRIVATE-TOKEN", ADMIN_TOKEN),
+    )
+    .await;
+    assert_eq!(r.status, 405);
+}
