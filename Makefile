@@ -48,6 +48,10 @@ lean-deps:
 ## The crates meant for crates.io package and build from their tarballs alone
 ## (`cargo package` verifies each against the others through a local registry).
 package:
+	@# cargo reuses an earlier unpack of the local registry's tarballs, and their compiled
+	@# artifacts (registry crates count as immutable), so a second run would verify stale
+	@# sources: drop the unpacks and our crates' fingerprints first.
+	rm -rf target/package "$${CARGO_HOME:-$$HOME/.cargo}"/registry/src/-*/gitlab-* target/debug/.fingerprint/gitlab-*
 	$(CARGO) package -q --allow-dirty -p gitlab-vocab -p gitlab-client-codegen -p gitlab-client -p gitlab-emulator -p gitlab-cli
 	@echo "package: gitlab-vocab, gitlab-client-codegen, gitlab-client, gitlab-emulator and gitlab-cli package and build"
 
