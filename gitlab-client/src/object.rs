@@ -339,16 +339,19 @@ impl ObjectCore {
         optional: Attrs,
         out: &mut (dyn tokio::io::AsyncWrite + Unpin + Send),
     ) -> Result<u64> {
-        let lookup = |name: &str| {
-            if name == "id" {
-                self.id().cloned()
-            } else {
-                self.attr(name).cloned()
-            }
-        };
+        let lookup = |name: &str| self.placeholder(name);
         self.scope
             .run_action_to(Some(&lookup), a, required, optional, out)
             .await
+    }
+
+    /// A path placeholder's value from this object: `id` is its id attribute.
+    fn placeholder(&self, name: &str) -> Option<Value> {
+        if name == "id" {
+            self.id().cloned()
+        } else {
+            self.attr(name).cloned()
+        }
     }
 
     /// Runs custom action `a` on this object.
@@ -358,13 +361,7 @@ impl ObjectCore {
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<ActionResult> {
-        let lookup = |name: &str| {
-            if name == "id" {
-                self.id().cloned()
-            } else {
-                self.attr(name).cloned()
-            }
-        };
+        let lookup = |name: &str| self.placeholder(name);
         self.scope
             .run_action(Some(&lookup), a, required, optional)
             .await

@@ -514,6 +514,19 @@ impl Gitlab {
         out: Sink<'_, '_>,
     ) -> std::result::Result<u64, Failure> {
         use tokio::io::AsyncWriteExt;
+        let status = resp.status().as_u16();
+        let write_failed = |source: std::io::Error, written: u64| Failure {
+            outcome: Outcome::Status(status),
+            retry_after: None,
+            error: Error::Write {
+                op: req.op,
+                method: req.method,
+                path: display_path.to_string(),
+                written,
+                source,
+            },
+            partial: true,
+        };
         let mut written = 0u64;
         loop {
             let chunk = match resp.chunk().await {
@@ -535,34 +548,11 @@ impl Gitlab {
                 }
             };
             if let Err(e) = out.write_all(&chunk).await {
-                return Err(Failure {
-                    outcome: Outcome::Status(resp.status().as_u16()),
-                    retry_after: None,
-                    error: Error::Write {
-                        op: req.op,
-                        method: req.method,
-                        path: display_path.to_string(),
-                        written,
-                        source: e,
-                    },
-                    partial: true,
-                });
+                return Err(write_failed(e, written));
             }
             written += chunk.len() as u64;
         }
-        let flushed = out.flush().await;
-        flushed.map_err(|e| Failure {
-            outcome: Outcome::Status(resp.status().as_u16()),
-            retry_after: None,
-            error: Error::Write {
-                op: req.op,
-                method: req.method,
-                path: display_path.to_string(),
-                written,
-                source: e,
-            },
-            partial: true,
-        })?;
+        out.flush().await.map_err(|e| write_failed(e, written))?;
         Ok(written)
     }
 
