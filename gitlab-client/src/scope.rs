@@ -70,6 +70,15 @@ fn segment(
     }
 }
 
+/// The known name closest to `name`, if any is close enough to suggest.
+fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
 /// A request's path, query and body, ready to send.
 type PreparedRequest = (String, Vec<(String, String)>, Body);
 
@@ -294,12 +303,8 @@ impl Scope {
         if known(name) {
             return Ok(());
         }
-        let best = all_known
-            .iter()
-            .map(|k| (strsim::jaro_winkler(name, k), *k))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| format!(" (did you mean '{k}'?)"))
+        let best = closest(name, all_known.iter().copied())
+            .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default();
         Err(self.invalid(
             op,
@@ -555,43 +560,33 @@ impl Scope {
         };
         let Some(a) = downloads().find(|a| a.name == name) else {
             let known: Vec<&str> = downloads().map(|a| a.name).collect();
-            let closest = known
-                .iter()
-                .map(|k| (strsim::jaro_winkler(name, k), *k))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, k)| format!("; did you mean '{k}'?"))
+            let closest = closest(name, known.iter().copied())
+                .map(|k| format!("; did you mean '{k}'?"))
                 .unwrap_or_default();
-            return Err(Error::InvalidAttrs {
+            let whose = if target == ActionTarget::Object {
+                "objects"
+            } else {
+                "manager"
+            };
+            let those = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            };
+            return Err(self.invalid(
                 op,
-                resource: self.meta.name,
-                message: format!(
-                    "'{name}' is not a download of its {} (those are: {}){closest}",
-                    if target == ActionTarget::Object {
-                        "objects"
-                    } else {
-                        "manager"
-                    },
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-            });
+                format!("'{name}' is not a download of its {whose} (those are: {those}){closest}"),
+            ));
         };
         let mut required = Vec::with_capacity(a.required.len());
         for r in a.required {
-            match args.remove(r) {
-                Some(v) => required.push(v),
-                None => {
-                    return Err(Error::InvalidAttrs {
-                        op,
-                        resource: self.meta.name,
-                        message: format!("the download '{name}' needs the argument '{r}'"),
-                    })
-                }
-            }
+            let v = args.remove(r).ok_or_else(|| {
+                self.invalid(
+                    op,
+                    format!("the download '{name}' needs the argument '{r}'"),
+                )
+            })?;
+            required.push(v);
         }
         Ok((a, required, args))
     }

@@ -176,6 +176,13 @@ impl Params {
         self.str(name).filter(|s| !s.trim().is_empty())
     }
 
+    /// A scalar as text that must be there: `400 {"error": "<name> is missing"}`
+    /// when it is absent or blank, as GitLab's parameter validation answers.
+    pub fn required(&self, name: &str) -> ApiResult<String> {
+        self.nonblank(name)
+            .ok_or_else(|| ApiError::error(400, format!("{name} is missing")))
+    }
+
     /// A non-negative integer; `400 {"error": "<name> is invalid"}` for anything else.
     pub fn u64(&self, name: &str) -> ApiResult<Option<u64>> {
         match self.get(name) {

@@ -1034,11 +1034,7 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
             };
             let (mut estimate, mut spent) = (get("time_estimate"), get("total_time_spent"));
             let duration = || -> ApiResult<i64> {
-                let d = ctx
-                    .req
-                    .params
-                    .nonblank("duration")
-                    .ok_or_else(|| ApiError::error(400, "duration is missing"))?;
+                let d = ctx.req.params.required("duration")?;
                 parse_duration(&d).ok_or_else(|| ApiError::error(400, "duration is invalid"))
             };
             match suffix {

@@ -402,12 +402,8 @@ pub(super) fn handle(
             let caller = ctx.caller()?.clone();
             let pid = ctx.project_id();
             let p = &ctx.req.params;
-            let name = p
-                .nonblank("tag_name")
-                .ok_or_else(|| ApiError::error(400, "tag_name is missing"))?;
-            let reference = p
-                .nonblank("ref")
-                .ok_or_else(|| ApiError::error(400, "ref is missing"))?;
+            let name = p.required("tag_name")?;
+            let reference = p.required("ref")?;
             check_push(st, &caller, pid, "")?;
             let v = create_tag(st, pid, &name, &reference, p.nonblank("message"), caller.id)?;
             Reply::json(201, &v)
@@ -621,12 +617,8 @@ fn files(st: &mut State, ctx: &Ctx, at: &str, verb: Verb) -> ApiResult<Reply> {
         }
         Verb::Post | Verb::Put | Verb::Delete => {
             let caller = ctx.caller()?.clone();
-            let branch = p
-                .nonblank("branch")
-                .ok_or_else(|| ApiError::error(400, "branch is missing"))?;
-            let message = p
-                .nonblank("commit_message")
-                .ok_or_else(|| ApiError::error(400, "commit_message is missing"))?;
+            let branch = p.required("branch")?;
+            let message = p.required("commit_message")?;
             check_push(st, &caller, pid, &branch)?;
             let (start, mut tree) = write_base(st, ctx, pid, &branch)?;
             match verb {
@@ -853,12 +845,8 @@ fn commits_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let pid = ctx.project_id();
     let p = &ctx.req.params;
-    let branch = p
-        .nonblank("branch")
-        .ok_or_else(|| ApiError::error(400, "branch is missing"))?;
-    let message = p
-        .nonblank("commit_message")
-        .ok_or_else(|| ApiError::error(400, "commit_message is missing"))?;
+    let branch = p.required("branch")?;
+    let message = p.required("commit_message")?;
     let actions = match p.get("actions") {
         Some(Value::Array(a)) => a.clone(),
         Some(Value::String(s)) => match serde_json::from_str(s) {
@@ -1012,11 +1000,7 @@ fn commit_action(st: &mut State, ctx: &Ctx, action: &str) -> ApiResult<Option<Re
         }
         "cherry_pick" | "revert" => {
             let caller = ctx.caller()?.clone();
-            let branch = ctx
-                .req
-                .params
-                .nonblank("branch")
-                .ok_or_else(|| ApiError::error(400, "branch is missing"))?;
+            let branch = ctx.req.params.required("branch")?;
             let head = branches::head_of(st, pid, &branch)
                 .ok_or_else(|| ApiError::not_found(Some("Branch")))?;
             check_push(st, &caller, pid, &branch)?;
@@ -1123,12 +1107,8 @@ fn project_repo(st: &mut State, ctx: &Ctx, what: &str) -> ApiResult<Option<Reply
             values_reply(st, ctx.req, &v)?
         }
         "compare" => {
-            let from = p
-                .nonblank("from")
-                .ok_or_else(|| ApiError::error(400, "from is missing"))?;
-            let to = p
-                .nonblank("to")
-                .ok_or_else(|| ApiError::error(400, "to is missing"))?;
+            let from = p.required("from")?;
+            let to = p.required("to")?;
             let (Some(a), Some(b)) = (resolve_sha(st, pid, &from), resolve_sha(st, pid, &to))
             else {
                 return Err(ApiError::not_found(Some("Ref")));

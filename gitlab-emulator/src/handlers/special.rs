@@ -173,11 +173,9 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             _,
         ) => allowlist(st, ctx, norm.ends_with("groups_allowlist"), at)?,
         (n, At::Coll, Verb::Post) if is_token_resource(n) => token_create(st, ctx, n)?,
-        // `GET /personal_access_tokens/self`: the schema's `get_self` action, or an id `self`.
-        ("/personal_access_tokens", At::Obj, Verb::Get)
-        | ("/personal_access_tokens", At::Act("self"), Verb::Get)
-            if matches!(at, At::Act(_)) || ctx.id() == "self" =>
-        {
+        // `GET /personal_access_tokens/self` (the schema's `get_self`; its literal route
+        // wins over an object id `self`).
+        ("/personal_access_tokens", At::Act("self"), Verb::Get) => {
             let token = ctx.req.token.clone().unwrap_or_default();
             let found = entries(st, ctx.res, &[]).into_iter().find(|e| {
                 let id = e.get("id").and_then(Value::as_u64).unwrap_or(0).to_string();
@@ -461,10 +459,7 @@ pub(super) fn key_by_fingerprint(
     _args: &[&str],
 ) -> ApiResult<Reply> {
     need(caller)?;
-    let fp = req
-        .params
-        .nonblank("fingerprint")
-        .ok_or_else(|| ApiError::error(400, "fingerprint is missing"))?;
+    let fp = req.params.required("fingerprint")?;
     match find_key(st, |k| {
         k.get("fingerprint").and_then(Value::as_str) == Some(fp.as_str())
             || k.get("fingerprint_sha256").and_then(Value::as_str) == Some(fp.as_str())
@@ -1370,9 +1365,7 @@ fn is_token_resource(norm: &str) -> bool {
 /// its user from then on (personal and impersonation tokens).
 fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
     let p = &ctx.req.params;
-    let name = p
-        .nonblank("name")
-        .ok_or_else(|| ApiError::error(400, "name is missing"))?;
+    let name = p.required("name")?;
     let scopes = p.list("scopes").unwrap_or_default();
     if scopes.is_empty() {
         return Err(ApiError::error(400, "scopes is missing"));
@@ -1584,9 +1577,7 @@ fn wiki_slug(title: &str) -> String {
 
 fn wiki_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let p = &ctx.req.params;
-    let title = p
-        .nonblank("title")
-        .ok_or_else(|| ApiError::error(400, "title is missing"))?;
+    let title = p.required("title")?;
     let content = p
         .str("content")
         .ok_or_else(|| ApiError::error(400, "content is missing"))?;
@@ -1748,12 +1739,8 @@ fn key_blob(key: &str) -> Option<Vec<u8>> {
 
 fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let p = &ctx.req.params;
-    let title = p
-        .nonblank("title")
-        .ok_or_else(|| ApiError::error(400, "title is missing"))?;
-    let key = p
-        .nonblank("key")
-        .ok_or_else(|| ApiError::error(400, "key is missing"))?;
+    let title = p.required("title")?;
+    let key = p.required("key")?;
     let id = st.store.next_id("deploy_key");
     let obj = json!({
         "id": id,
@@ -1942,9 +1929,7 @@ fn search(
     within: SearchIn,
 ) -> ApiResult<Reply> {
     let p = &req.params;
-    let scope = p
-        .nonblank("scope")
-        .ok_or_else(|| ApiError::error(400, "scope is missing"))?;
+    let scope = p.required("scope")?;
     let term = p
         .str("search")
         .ok_or_else(|| ApiError::error(400, "search is missing"))?
@@ -2111,9 +2096,7 @@ fn commit_status(
     sha: &str,
 ) -> ApiResult<Reply> {
     let p = &req.params;
-    let state = p
-        .nonblank("state")
-        .ok_or_else(|| ApiError::error(400, "state is missing"))?;
+    let state = p.required("state")?;
     const STATES: &[&str] = &[
         "pending", "running", "success", "failed", "canceled", "skipped",
     ];
@@ -2157,9 +2140,7 @@ fn commit_status(
 fn release_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let pid = ctx.project_id();
     let p = &ctx.req.params;
-    let tag = p
-        .nonblank("tag_name")
-        .ok_or_else(|| ApiError::error(400, "tag_name is missing"))?;
+    let tag = p.required("tag_name")?;
     if st.store.get(ctx.res, &ctx.parent, &tag).is_some() {
         return Err(ApiError::message(409, "Release already exists"));
     }
@@ -2250,9 +2231,7 @@ fn sync_release_links(st: &mut State, ctx: &Ctx) {
 
 fn issue_link_target(st: &State, ctx: &Ctx) -> ApiResult<(u64, u64)> {
     let p = &ctx.req.params;
-    let tp = p
-        .nonblank("target_project_id")
-        .ok_or_else(|| ApiError::error(400, "target_project_id is missing"))?;
+    let tp = p.required("target_project_id")?;
     let tiid = p
         .u64("target_issue_iid")?
         .ok_or_else(|| ApiError::error(400, "target_issue_iid is missing"))?;
@@ -2371,9 +2350,7 @@ fn feature_flag_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Repl
     let p = &ctx.req.params;
     let now = time::now();
     let (old_key, mut obj) = if create {
-        let name = p
-            .nonblank("name")
-            .ok_or_else(|| ApiError::error(400, "name is missing"))?;
+        let name = p.required("name")?;
         if st.store.get(ctx.res, &ctx.parent, &name).is_some() {
             return Err(ApiError::message(400, "Name has already been taken"));
         }
