@@ -996,8 +996,9 @@ fn action_method(
     let convs2 = convs.clone();
     let plain = quote! {
         #(#[doc = #doc])*
-        pub async fn #m(#recv #(, #params)*) -> crate::Result<#ret_ty> {
-            self.#call(&#st.actions[#index], vec![#(#convs),*], crate::Attrs::new()).await
+        #[inline]
+        pub fn #m(#recv #(, #params)*) -> impl ::core::future::Future<Output = crate::Result<#ret_ty>> + '_ {
+            self.#call(&#st.actions[#index], vec![#(#convs),*], crate::Attrs::new())
         }
     };
     if a.optional.is_empty() {
@@ -1006,8 +1007,9 @@ fn action_method(
         quote! {
             #plain
             #[doc = #opt_doc]
-            pub async fn #m_with(#recv #(, #params2)*, optional: crate::Attrs) -> crate::Result<#ret_ty> {
-                self.#call(&#st.actions[#index], vec![#(#convs2),*], optional).await
+            #[inline]
+            pub fn #m_with(#recv #(, #params2)*, optional: crate::Attrs) -> impl ::core::future::Future<Output = crate::Result<#ret_ty>> + '_ {
+                self.#call(&#st.actions[#index], vec![#(#convs2),*], optional)
             }
         }
     }
