@@ -350,7 +350,7 @@ impl Iterator for GraphQLNodes {
     }
 }
 
-fn wrap_object<R>(rt: &Arc<Runtime>, o: crate::Object<R>) -> Object<R> {
+fn wrap_object<R: Resource>(rt: &Arc<Runtime>, o: crate::Object<R>) -> Object<R> {
     Object {
         inner: o,
         rt: rt.clone(),
@@ -629,12 +629,12 @@ impl<R: Resource> IntoIterator for ListRequest<R> {
 }
 
 /// The objects of a listing, page by page; made by [`ListRequest::iter`].
-pub struct Iter<R> {
+pub struct Iter<R: Resource> {
     stream: Option<BoxStream<'static, Result<crate::Object<R>>>>,
     rt: Arc<Runtime>,
 }
 
-impl<R> Iterator for Iter<R> {
+impl<R: Resource> Iterator for Iter<R> {
     type Item = Result<Object<R>>;
 
     fn next(&mut self) -> Option<Result<Object<R>>> {
@@ -661,12 +661,12 @@ impl<R> Iterator for Iter<R> {
 /// [`crate::Object`], whose typed accessors, `get`, `attr`, `set` and
 /// `to_json` need no request; `save`, `delete`, `refresh`, custom actions and
 /// sub-resource managers are the blocking ones here.
-pub struct Object<R> {
+pub struct Object<R: Resource> {
     inner: crate::Object<R>,
     rt: Arc<Runtime>,
 }
 
-impl<R> Clone for Object<R> {
+impl<R: Resource> Clone for Object<R> {
     fn clone(&self) -> Self {
         Object {
             inner: self.inner.clone(),
@@ -675,20 +675,20 @@ impl<R> Clone for Object<R> {
     }
 }
 
-impl<R> std::fmt::Debug for Object<R> {
+impl<R: Resource> std::fmt::Debug for Object<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.inner.fmt(f)
     }
 }
 
-impl<R> std::ops::Deref for Object<R> {
+impl<R: Resource> std::ops::Deref for Object<R> {
     type Target = crate::Object<R>;
     fn deref(&self) -> &crate::Object<R> {
         &self.inner
     }
 }
 
-impl<R> std::ops::DerefMut for Object<R> {
+impl<R: Resource> std::ops::DerefMut for Object<R> {
     fn deref_mut(&mut self) -> &mut crate::Object<R> {
         &mut self.inner
     }

@@ -64,7 +64,7 @@ pub use headers::ResponseHeaders;
 pub use list::{ListRequest, Pages};
 pub use manager::{DynManager, Manager};
 pub use meta::{ops, Resource, ResourceMeta};
-pub use object::{Object, ObjectCore};
+pub use object::{Fields, NoFields, Object, ObjectCore};
 pub use pagination::{Page, PageInfo};
 pub use retry::RetryPolicy;
 pub use scope::{encode_id, ActionResult};

@@ -213,6 +213,11 @@ pub struct ActionMeta {
 pub trait Resource: 'static {
     /// The resource's schema table.
     const META: &'static ResourceMeta;
+    /// The marker of its objects' field set: `Object<Self>` dereferences to
+    /// [`Fields<Self::Shape>`](crate::Fields), whose methods are the
+    /// typed accessors ([`NoFields`](crate::NoFields) when the schema
+    /// declares none).
+    type Shape;
 }
 
 /// Capability markers: a `Manager<R>` method exists only if the schema lists the operation,

@@ -368,31 +368,56 @@ impl ObjectCore {
     }
 }
 
-/// An object of resource `R` (`Project = Object<kind::Project>`).
-pub struct Object<R> {
-    core: ObjectCore,
+/// The typed field accessors of a resource's objects: `issue.title()` is a
+/// method of `Fields<fields::ProjectIssue>`, reached through
+/// [`Object`](crate::Object)'s `Deref`. `S` is the field set's marker (in
+/// [`resources::fields`](crate::resources::fields)); resources whose objects
+/// have the same fields (a project listed under a group, a user, a fork) share
+/// one, so their accessors are written and compiled once.
+pub struct Fields<S> {
+    pub(crate) core: ObjectCore,
+    pub(crate) _s: PhantomData<fn() -> S>,
+}
+
+/// The field set of resources whose schema declares no fields: no accessors.
+#[derive(Debug, Clone, Copy)]
+pub enum NoFields {}
+
+/// An object of resource `R` (`Project = Object<kind::Project>`). Its typed
+/// field accessors (`issue.title()`) are methods of [`Fields`], which it
+/// dereferences to.
+pub struct Object<R: Resource> {
+    fields: Fields<R::Shape>,
     _r: PhantomData<fn() -> R>,
 }
 
-impl<R> Clone for Object<R> {
+impl<R: Resource> Clone for Object<R> {
     fn clone(&self) -> Self {
-        Object {
-            core: self.core.clone(),
-            _r: PhantomData,
-        }
+        Object::from_core(self.fields.core.clone())
     }
 }
 
-impl<R> std::fmt::Debug for Object<R> {
+impl<R: Resource> std::fmt::Debug for Object<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.core.fmt(f)
+        self.fields.core.fmt(f)
+    }
+}
+
+impl<R: Resource> std::ops::Deref for Object<R> {
+    type Target = Fields<R::Shape>;
+    /// The typed field accessors.
+    fn deref(&self) -> &Fields<R::Shape> {
+        &self.fields
     }
 }
 
 impl<R: Resource> Object<R> {
     pub(crate) fn from_core(core: ObjectCore) -> Self {
         Object {
-            core,
+            fields: Fields {
+                core,
+                _s: PhantomData,
+            },
             _r: PhantomData,
         }
     }
@@ -400,12 +425,12 @@ impl<R: Resource> Object<R> {
     /// The value of the id attribute (`id`, `iid`, `name`…), as an [`Id`]
     /// (`None` when the object has none, or it is neither a number nor text).
     pub fn id(&self) -> Option<Id> {
-        self.core.id().and_then(Id::from_json)
+        self.fields.core.id().and_then(Id::from_json)
     }
 
     /// An attribute as raw JSON; local changes win over what the server sent.
     pub fn attr(&self, name: &str) -> Option<&Value> {
-        self.core.attr(name)
+        self.fields.core.attr(name)
     }
 
     /// An attribute as `T`; a missing attribute reads as `null`, so use `Option<T>` when it may be absent.
@@ -417,7 +442,7 @@ impl<R: Resource> Object<R> {
     /// # Ok(()) }
     /// ```
     pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
-        let v = self.core.attr(name).unwrap_or(&Value::Null);
+        let v = self.fields.core.attr(name).unwrap_or(&Value::Null);
         T::deserialize(v).map_err(|e| Error::Attribute {
             resource: R::META.name,
             attr: name.to_string(),
@@ -428,7 +453,7 @@ impl<R: Resource> Object<R> {
     /// The whole object as your own type.
     /// A field that does not fit names its path: `attribute 'author.id' of ProjectIssue: invalid type…`.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_path_to_error::deserialize(self.core.to_json()).map_err(|e| {
+        serde_path_to_error::deserialize(self.fields.core.to_json()).map_err(|e| {
             let path = e.path().to_string();
             Error::Attribute {
                 resource: R::META.name,
@@ -445,29 +470,29 @@ impl<R: Resource> Object<R> {
     /// Sets an attribute locally; [`save`](Self::save) sends it. `save` refuses
     /// a name the schema does not list among the update attributes.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) -> &mut Self {
-        self.core.set(name, value);
+        self.fields.core.set(name, value);
         self
     }
 
     /// Sets an attribute the schema may not know (newer than the schema); `save` sends it.
     pub fn set_unchecked(&mut self, name: impl Into<String>, value: impl Into<Value>) -> &mut Self {
-        self.core.set_unchecked(name, value);
+        self.fields.core.set_unchecked(name, value);
         self
     }
 
     /// All attributes, with local changes applied.
     pub fn to_json(&self) -> Value {
-        self.core.to_json()
+        self.fields.core.to_json()
     }
 
     /// Attributes set locally that differ from the server's values.
     pub fn unsaved_changes(&self) -> Vec<(&str, &Value)> {
-        self.core.unsaved_changes()
+        self.fields.core.unsaved_changes()
     }
 
     /// Whether the object was made by `get_lazy` and never fetched.
     pub fn is_lazy(&self) -> bool {
-        self.core.is_lazy()
+        self.fields.core.is_lazy()
     }
 
     /// The schema table of this object's resource.
@@ -476,39 +501,39 @@ impl<R: Resource> Object<R> {
     }
 
     pub(crate) fn core(&self) -> &ObjectCore {
-        &self.core
+        &self.fields.core
     }
 
     /// Makes this object's later requests (save, delete, refresh, actions) and
     /// the sub-resource managers reached from it run as `user` (`Sudo` header).
     /// Objects otherwise keep the sudo of the manager they came from.
     pub fn sudo(mut self, user: impl Into<String>) -> Self {
-        self.core.scope.opts.sudo = Some(user.into());
+        self.fields.core.scope.opts.sudo = Some(user.into());
         self
     }
 
     /// Makes this object's later requests run as the token's own user again.
     pub fn without_sudo(mut self) -> Self {
-        self.core.scope.opts.sudo = None;
+        self.fields.core.scope.opts.sudo = None;
         self
     }
 
     /// Overrides the timeout of this object's later requests and its sub-managers.
     pub fn timeout(mut self, t: std::time::Duration) -> Self {
-        self.core.scope.opts.timeout = Some(t);
+        self.fields.core.scope.opts.timeout = Some(t);
         self
     }
 
     /// Lets this object's later POST/PATCH requests be retried after a 5xx or a
     /// timeout (see [`Manager::retry_writes`](crate::Manager::retry_writes)).
     pub fn retry_writes(mut self, yes: bool) -> Self {
-        self.core.scope.opts.retry_writes = yes;
+        self.fields.core.scope.opts.retry_writes = yes;
         self
     }
 
     /// The call options this object's requests use.
     pub fn call_options(&self) -> &CallOptions {
-        self.core.call_options()
+        self.fields.core.call_options()
     }
 
     /// Sends the changed attributes (plus the update's required ones). Makes no
@@ -526,17 +551,17 @@ impl<R: Resource> Object<R> {
     /// [`Error::InvalidAttrs`] when a required update attribute is unknown on the
     /// object (nothing sent), otherwise the errors of a request.
     pub async fn save(&mut self) -> Result<()> {
-        self.core.save().await
+        self.fields.core.save().await
     }
 
     /// Deletes the object on the server.
     pub async fn delete(&self) -> Result<()> {
-        self.core.delete().await
+        self.fields.core.delete().await
     }
 
     /// Re-reads the object from the server, dropping unsaved changes.
     pub async fn refresh(&mut self) -> Result<()> {
-        self.core.refresh().await
+        self.fields.core.refresh().await
     }
 
     pub(crate) async fn action<T: FromActionResult>(
@@ -545,7 +570,7 @@ impl<R: Resource> Object<R> {
         required: Vec<Param>,
         optional: Attrs,
     ) -> Result<T> {
-        let out = self.core.run_action(a, required, optional).await?;
+        let out = self.fields.core.run_action(a, required, optional).await?;
         Ok(T::from_output(out))
     }
 
@@ -557,9 +582,9 @@ impl<R: Resource> Object<R> {
         optional: Attrs,
     ) -> Result<()> {
         if let ActionResult::Json(Value::Object(m)) =
-            self.core.run_action(a, required, optional).await?
+            self.fields.core.run_action(a, required, optional).await?
         {
-            self.core.replace(m);
+            self.fields.core.replace(m);
         }
         Ok(())
     }
@@ -581,14 +606,14 @@ impl<R: Resource> Object<R> {
         W: tokio::io::AsyncWrite + Unpin + Send,
     {
         let (a, required, optional) =
-            self.core
+            self.fields.core
                 .scope
                 .download_action(crate::meta::ActionTarget::Object, action, args)?;
-        self.core.run_action_to(a, required, optional, out).await
+        self.fields.core.run_action_to(a, required, optional, out).await
     }
 
     /// The untyped object.
     pub fn into_core(self) -> ObjectCore {
-        self.core
+        self.fields.core
     }
 }
