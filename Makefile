@@ -3,7 +3,7 @@ CARGO ?= cargo
 RESOURCE ?= ProjectIssue
 PORT ?= 0
 
-.PHONY: package msrv all demo describe emulator cli test fmt-check clippy unit broken-schema lean-deps schema-check dump snapshots bench bench-quick build-times
+.PHONY: generate package msrv all demo describe emulator cli test fmt-check clippy unit broken-schema lean-deps schema-check dump snapshots bench bench-quick build-times
 
 all: demo
 
@@ -70,6 +70,11 @@ schema-check:
 ## Print the resolved catalogue as JSON.
 dump:
 	$(CARGO) run -q -p gitlab-client-codegen --bin gitlab-codegen -- dump --format json
+
+## After a schema edit: rewrite gitlab-client/src/generated/ (what the client compiles
+## without its `regenerate` feature) and review the snapshot diff.
+generate:
+	$(CARGO) run -q -p gitlab-client-codegen --bin gitlab-codegen -- generate --checked-in gitlab-client/src/generated
 
 ## Review generated-code snapshot changes after a schema edit.
 snapshots:

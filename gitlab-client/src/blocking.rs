@@ -73,7 +73,10 @@ use std::time::Duration;
 /// Generated one-line wrappers: manager accessors and custom actions.
 #[allow(clippy::too_many_arguments)]
 mod generated {
+    #[cfg(feature = "regenerate")]
     include!(concat!(env!("OUT_DIR"), "/blocking.rs"));
+    #[cfg(not(feature = "regenerate"))]
+    include!("generated/blocking.rs");
 }
 
 /// The runtime a blocking client runs its calls on.

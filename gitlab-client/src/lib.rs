@@ -86,7 +86,10 @@ pub type Map = serde_json::Map<String, Value>;
     clippy::module_name_repetitions
 )]
 pub mod resources {
+    #[cfg(feature = "regenerate")]
     include!(concat!(env!("OUT_DIR"), "/resources.rs"));
+    #[cfg(not(feature = "regenerate"))]
+    include!("generated/resources.rs");
 
     /// The resource named `name` (`"ProjectIssue"`), or `None`.
     pub fn find(name: &str) -> Option<&'static crate::meta::ResourceMeta> {

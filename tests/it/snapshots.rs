@@ -31,3 +31,46 @@ fn catalogue_dump_is_stable() {
         .collect();
     insta::assert_snapshot!(names.join("\n"));
 }
+
+/// gitlab-client compiles `src/generated/` unless built with `regenerate`: it
+/// must be what the generator makes of the schema as it is, with its stamp.
+#[test]
+fn checked_in_generated_code_is_current() {
+    let schema = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema"));
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../gitlab-client/src/generated"));
+    let cat = codegen::load_dir(schema).unwrap_or_else(|d| panic!("schema/ is invalid:\n{d}"));
+    let stamp = codegen::schema_stamp(schema).expect("schema readable");
+    for (name, want) in [
+        ("resources.rs", codegen::generate::generate_for_build(&cat)),
+        ("blocking.rs", codegen::generate::generate_blocking(&cat)),
+        ("schema.stamp", format!("{stamp}\n")),
+    ] {
+        let have = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(
+            have == want,
+            "gitlab-client/src/generated/{name} is not what the schema generates: run `make generate`"
+        );
+    }
+}
+
+/// The stamp changes with any schema file's content or name, and only then.
+#[test]
+fn schema_stamp_follows_the_yaml_files() {
+    let tmp = std::env::temp_dir().join(format!("stamp-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("sub")).expect("temp dir");
+    std::fs::write(tmp.join("a.yaml"), "x: 1\n").expect("write");
+    std::fs::write(tmp.join("sub/b.yaml"), "y: 2\n").expect("write");
+    std::fs::write(tmp.join("notes.txt"), "ignored").expect("write");
+    let first = codegen::schema_stamp(&tmp).expect("stamp");
+    assert_eq!(first.len(), 16);
+    assert_eq!(codegen::schema_stamp(&tmp).expect("stamp"), first);
+    std::fs::write(tmp.join("notes.txt"), "still ignored").expect("write");
+    assert_eq!(codegen::schema_stamp(&tmp).expect("stamp"), first);
+    std::fs::write(tmp.join("sub/b.yaml"), "y: 3\n").expect("write");
+    let edited = codegen::schema_stamp(&tmp).expect("stamp");
+    assert_ne!(edited, first);
+    std::fs::rename(tmp.join("sub/b.yaml"), tmp.join("sub/c.yaml")).expect("rename");
+    assert_ne!(codegen::schema_stamp(&tmp).expect("stamp"), edited);
+    let _ = std::fs::remove_dir_all(&tmp);
+}

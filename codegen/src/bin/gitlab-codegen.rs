@@ -1,6 +1,8 @@
 //! `gitlab-codegen check [--schema DIR]` validates the schema;
 //! `gitlab-codegen dump --format json [--schema DIR]` prints the resolved catalogue;
-//! `gitlab-codegen generate [--schema DIR] [--out FILE]` prints or writes the Rust code;
+//! `gitlab-codegen generate [--schema DIR] [--out FILE]` prints or writes the Rust code (formatted);
+//! `gitlab-codegen generate --checked-in DIR [--schema DIR]` writes the files gitlab-client
+//! compiles without its `regenerate` feature (`make generate`);
 //! `gitlab-codegen endpoints [--schema DIR]` prints every generated endpoint (method, path, origin);
 //! `gitlab-codegen import --reference FILE [--schema DIR] [--dry-run]` adds types,
 //! response fields, enums and docs URLs from a reference (see `codegen::import`).
@@ -12,6 +14,7 @@ const USAGE: &str = "usage:
   gitlab-codegen check [--schema DIR]
   gitlab-codegen dump --format json [--schema DIR]
   gitlab-codegen generate [--schema DIR] [--out FILE]
+  gitlab-codegen generate --checked-in DIR [--schema DIR]
   gitlab-codegen endpoints [--schema DIR]
   gitlab-codegen import --reference FILE [--schema DIR] [--dry-run]
 
@@ -39,6 +42,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut schema = PathBuf::from("schema");
     let mut format = None;
     let mut out = None;
+    let mut checked_in: Option<PathBuf> = None;
     let mut reference = None;
     let mut dry_run = false;
     while let Some(a) = it.next() {
@@ -50,6 +54,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--schema" => schema = PathBuf::from(value("--schema")?),
             "--format" => format = Some(value("--format")?),
             "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--checked-in" => checked_in = Some(PathBuf::from(value("--checked-in")?)),
             "--reference" => reference = Some(PathBuf::from(value("--reference")?)),
             "--dry-run" => dry_run = true,
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
@@ -100,6 +105,12 @@ fn run(args: Vec<String>) -> Result<(), String> {
                     e.docs_url().unwrap_or("-")
                 );
             }
+            Ok(())
+        }
+        "generate" if checked_in.is_some() => {
+            let dir = checked_in.unwrap_or_default();
+            codegen::write_checked_in(&cat, &schema, &dir)?;
+            eprintln!("wrote {}/{{resources.rs,blocking.rs,schema.stamp}}", dir.display());
             Ok(())
         }
         "generate" => {
