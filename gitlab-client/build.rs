@@ -9,7 +9,9 @@
 //! another schema directory; without it, `schema/` in this package, a link to the
 //! workspace's `schema/` that `cargo package` resolves). With the `blocking`
 //! feature it also writes the blocking wrappers.
-use std::path::{Path, PathBuf};
+#[cfg(not(feature = "regenerate"))]
+use std::path::Path;
+use std::path::PathBuf;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GITLAB_CLIENT_SCHEMA_DIR");
