@@ -48,7 +48,10 @@ fn check_stamp(manifest: &Path, custom: Option<&Path>) {
     println!("cargo:rerun-if-changed={}", schema.display());
     let mut files = Vec::new();
     if let Err(e) = yaml_files(&schema, &schema, &mut files) {
-        fail(&format!("cannot read the schema in {}: {e}", schema.display()));
+        fail(&format!(
+            "cannot read the schema in {}: {e}",
+            schema.display()
+        ));
     }
     files.sort();
     // FNV-1a over (relative path, NUL, bytes, NUL) per file, as codegen::schema_stamp.
@@ -74,7 +77,11 @@ fn check_stamp(manifest: &Path, custom: Option<&Path>) {
              recorded {}): run `make generate` in the gitlab-client repository, or build with \
              the `regenerate` feature to generate the code at build time",
             schema.display(),
-            if recorded.trim().is_empty() { "none" } else { recorded.trim() }
+            if recorded.trim().is_empty() {
+                "none"
+            } else {
+                recorded.trim()
+            }
         ));
     }
 }

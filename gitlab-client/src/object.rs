@@ -605,11 +605,15 @@ impl<R: Resource> Object<R> {
     where
         W: tokio::io::AsyncWrite + Unpin + Send,
     {
-        let (a, required, optional) =
-            self.fields.core
-                .scope
-                .download_action(crate::meta::ActionTarget::Object, action, args)?;
-        self.fields.core.run_action_to(a, required, optional, out).await
+        let (a, required, optional) = self.fields.core.scope.download_action(
+            crate::meta::ActionTarget::Object,
+            action,
+            args,
+        )?;
+        self.fields
+            .core
+            .run_action_to(a, required, optional, out)
+            .await
     }
 
     /// The untyped object.

@@ -37,7 +37,10 @@ fn catalogue_dump_is_stable() {
 #[test]
 fn checked_in_generated_code_is_current() {
     let schema = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema"));
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../gitlab-client/src/generated"));
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../gitlab-client/src/generated"
+    ));
     let cat = codegen::load_dir(schema).unwrap_or_else(|d| panic!("schema/ is invalid:\n{d}"));
     let stamp = codegen::schema_stamp(schema).expect("schema readable");
     for (name, want) in [

@@ -110,7 +110,10 @@ fn run(args: Vec<String>) -> Result<(), String> {
         "generate" if checked_in.is_some() => {
             let dir = checked_in.unwrap_or_default();
             codegen::write_checked_in(&cat, &schema, &dir)?;
-            eprintln!("wrote {}/{{resources.rs,blocking.rs,schema.stamp}}", dir.display());
+            eprintln!(
+                "wrote {}/{{resources.rs,blocking.rs,schema.stamp}}",
+                dir.display()
+            );
             Ok(())
         }
         "generate" => {
