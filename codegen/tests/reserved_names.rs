@@ -20,7 +20,10 @@ fn runtime_methods() -> BTreeMap<String, BTreeSet<String>> {
         for entry in std::fs::read_dir(&dir).expect("runtime sources") {
             let path = entry.expect("dir entry").path();
             if path.is_dir() {
-                stack.push(path);
+                // `generated/` is the generator's output, not the runtime.
+                if path.file_name().is_some_and(|n| n != "generated") {
+                    stack.push(path);
+                }
                 continue;
             }
             if path.extension().and_then(|e| e.to_str()) != Some("rs") {
