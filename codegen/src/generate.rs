@@ -543,10 +543,11 @@ fn typed_params(
         .unzip()
 }
 
-/// ` `labels` (array<string>)`: how docs name a typed attribute.
+/// `` `labels` (`array<string>`) ``: how docs name a typed attribute.
 fn typed_name(name: &str, ty: Option<&str>) -> String {
     match ty {
-        Some(t) => format!("`{name}` ({t})"),
+        // The type in backticks: rustdoc would read `array<string>` as an HTML tag.
+        Some(t) => format!("`{name}` (`{t}`)"),
         None => format!("`{name}`"),
     }
 }
@@ -682,7 +683,7 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
 
 fn field_doc(f: &Field) -> String {
     let null = if f.nullable { ", may be null" } else { "" };
-    format!(" The `{}` field ({}{null}).", f.name, f.ty)
+    format!(" The `{}` field (`{}`{null}).", f.name, f.ty)
 }
 
 /// A method name for `field` not in `taken` (then taken): keywords get `_`,

@@ -158,9 +158,9 @@ impl<R: ops::Get> Manager<R> {
     /// `GET {path}/{id}`; string ids such as `group/project` are URL-encoded.
     ///
     /// # Errors
-    /// [`Error::Api`] with the server's status and message (`is_not_found()`
-    /// for 404), [`Error::Transport`] when no answer came, [`Error::Decode`]
-    /// when the answer is not a JSON object, [`Error::MissingParent`] when a
+    /// [`Error::Api`](crate::Error::Api) with the server's status and message (`is_not_found()`
+    /// for 404), [`Error::Transport`](crate::Error::Transport) when no answer came, [`Error::Decode`](crate::Error::Decode)
+    /// when the answer is not a JSON object, [`Error::MissingParent`](crate::Error::MissingParent) when a
     /// path placeholder has no value.
     pub async fn get(&self, id: impl Into<Id>) -> Result<Object<R>> {
         self.core.get(id.into().into()).await.map(Object::from_core)
@@ -205,7 +205,7 @@ impl<R: ops::Create> Manager<R> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidAttrs`] (nothing sent) for a missing required attribute,
+    /// [`Error::InvalidAttrs`](crate::Error::InvalidAttrs) (nothing sent) for a missing required attribute,
     /// a broken exclusive group or an attribute the schema does not list
     /// (unless added with [`Attrs::set_unchecked`]); otherwise as for
     /// [`get`](Manager::get). A create that met a 5xx or a timeout is not
