@@ -13,6 +13,10 @@
 use std::path::Path;
 use std::path::PathBuf;
 
+#[cfg(not(feature = "regenerate"))]
+#[allow(dead_code)]
+mod stamp;
+
 fn main() {
     println!("cargo:rerun-if-env-changed=GITLAB_CLIENT_SCHEMA_DIR");
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -45,31 +49,24 @@ fn check_stamp(manifest: &Path, custom: Option<&Path>) {
         // A copy of the crate without its schema has nothing the code could be stale against.
         return;
     }
-    println!("cargo:rerun-if-changed={}", schema.display());
-    let mut files = Vec::new();
-    if let Err(e) = yaml_files(&schema, &schema, &mut files) {
-        fail(&format!(
+    // The same files and stamp as `make generate` (codegen/src/stamp.rs, linked here).
+    let (files, dirs) = match stamp::yaml_files(&schema) {
+        Ok(found) => found,
+        Err(e) => fail(&format!(
             "cannot read the schema in {}: {e}",
             schema.display()
-        ));
-    }
-    files.sort();
-    // FNV-1a over (relative path, NUL, bytes, NUL) per file, as codegen::schema_stamp.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes.iter().chain(&[0u8]) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        )),
     };
-    for (rel, path) in &files {
-        println!("cargo:rerun-if-changed={}", path.display());
-        eat(rel.as_bytes());
-        match std::fs::read(path) {
-            Ok(bytes) => eat(&bytes),
-            Err(e) => fail(&format!("cannot read {}: {e}", path.display())),
-        }
+    for p in dirs.iter().chain(files.iter().map(|(_, p)| p)) {
+        println!("cargo:rerun-if-changed={}", p.display());
     }
-    let now = format!("{h:016x}");
+    let now = match stamp::stamp_of(&files) {
+        Ok(s) => s,
+        Err(e) => fail(&format!(
+            "cannot read the schema in {}: {e}",
+            schema.display()
+        )),
+    };
     let recorded = std::fs::read_to_string(&stamp_file).unwrap_or_default();
     if recorded.trim() != now {
         fail(&format!(
@@ -84,25 +81,6 @@ fn check_stamp(manifest: &Path, custom: Option<&Path>) {
             }
         ));
     }
-}
-
-#[cfg(not(feature = "regenerate"))]
-fn yaml_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        if p.is_dir() {
-            println!("cargo:rerun-if-changed={}", p.display());
-            yaml_files(root, &p, out)?;
-        } else if p.extension().is_some_and(|x| x == "yaml") {
-            let rel = p.strip_prefix(root).unwrap_or(&p);
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push((rel.join("/"), p));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(not(feature = "regenerate"))]

@@ -14,61 +14,20 @@ pub mod generate;
 pub mod import;
 pub mod locate;
 pub mod model;
+pub mod stamp;
 mod yaml;
 
 pub use catalogue::{load_dir, load_sources, Catalogue, Diagnostic, Diagnostics, Resource};
 pub use endpoints::Endpoint;
 #[cfg(feature = "tools")]
 pub use generate::{generate, generate_module};
+pub use stamp::schema_stamp;
 
 use std::path::Path;
 
-/// A fingerprint of the schema: FNV-1a (64 bits) over every `.yaml` file under
-/// `dir`, as its path relative to `dir` (with `/`), a NUL, its bytes and a NUL,
-/// in path order. gitlab-client's build script computes the same (it has no
-/// dependencies to share code with) to notice a schema edited since its
-/// checked-in code was generated; keep the two in step.
-pub fn schema_stamp(dir: &Path) -> std::io::Result<String> {
-    let mut files = Vec::new();
-    yaml_files(dir, dir, &mut files)?;
-    files.sort();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes.iter().chain(&[0u8]) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for (rel, path) in files {
-        eat(rel.as_bytes());
-        eat(&std::fs::read(path)?);
-    }
-    Ok(format!("{h:016x}"))
-}
-
-fn yaml_files(
-    root: &Path,
-    dir: &Path,
-    out: &mut Vec<(String, std::path::PathBuf)>,
-) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        if p.is_dir() {
-            yaml_files(root, &p, out)?;
-        } else if p.extension().is_some_and(|x| x == "yaml") {
-            let rel = p.strip_prefix(root).unwrap_or(&p);
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push((rel.join("/"), p));
-        }
-    }
-    Ok(())
-}
-
 /// The files gitlab-client compiles without its `regenerate` feature, written
 /// into `dir` (`gitlab-client/src/generated`): `resources.rs`, `blocking.rs`
-/// and `schema.stamp`, the [`schema_stamp`] of `schema_dir` they were made from.
+/// and `schema.stamp`, the [`schema_stamp`](stamp::schema_stamp) of `schema_dir` they were made from.
 pub fn write_checked_in(cat: &Catalogue, schema_dir: &Path, dir: &Path) -> Result<(), String> {
     let stamp = schema_stamp(schema_dir)
         .map_err(|e| format!("cannot read the schema in {}: {e}", schema_dir.display()))?;

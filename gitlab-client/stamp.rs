@@ -1,0 +1,1 @@
+../codegen/src/stamp.rs
