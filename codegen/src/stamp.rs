@@ -6,9 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-/// Every `.yaml` file under `dir`, as (its path relative to `dir`, with `/`;
-/// its path), in path order, and every directory walked.
-pub fn yaml_files(dir: &Path) -> std::io::Result<(Vec<(String, PathBuf)>, Vec<PathBuf>)> {
+/// A schema file: its path relative to the schema folder (with `/`), and its path.
+pub type YamlFile = (String, PathBuf);
+
+/// Every `.yaml` file under `dir`, in path order, and every directory walked.
+pub fn yaml_files(dir: &Path) -> std::io::Result<(Vec<YamlFile>, Vec<PathBuf>)> {
     let (mut files, mut dirs) = (Vec::new(), vec![dir.to_path_buf()]);
     let mut i = 0;
     while let Some(d) = dirs.get(i).cloned() {
@@ -34,7 +36,7 @@ pub fn yaml_files(dir: &Path) -> std::io::Result<(Vec<(String, PathBuf)>, Vec<Pa
 
 /// FNV-1a (64 bits) over each file's relative path, a NUL, its bytes and a
 /// NUL, in the given order, as 16 hex digits.
-pub fn stamp_of(files: &[(String, PathBuf)]) -> std::io::Result<String> {
+pub fn stamp_of(files: &[YamlFile]) -> std::io::Result<String> {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes.iter().chain(&[0u8]) {
