@@ -816,9 +816,14 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
     }
     if !r.fields.is_empty() {
         obj_doc.push(String::new());
+        let lead = match owners.get(name.as_str()) {
+            Some(o) => format!(
+                " Typed accessors, methods of [`Fields<fields::{o}>`](crate::Fields) (which it dereferences to), read its fields: "
+            ),
+            None => " Typed accessors read its fields: ".to_string(),
+        };
         obj_doc.push(
-            " Typed accessors read its fields: ".to_string()
-                + &r.fields
+            lead + &r.fields
                     .iter()
                     .map(|f| format!("`{}`", f.name))
                     .collect::<Vec<_>>()
