@@ -823,11 +823,12 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
             None => " Typed accessors read its fields: ".to_string(),
         };
         obj_doc.push(
-            lead + &r.fields
-                    .iter()
-                    .map(|f| format!("`{}`", f.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            lead + &r
+                .fields
+                .iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", ")
                 + ".",
         );
     }
