@@ -50,23 +50,13 @@ fn check_stamp(manifest: &Path, custom: Option<&Path>) {
         return;
     }
     // The same files and stamp as `make generate` (codegen/src/stamp.rs, linked here).
-    let (files, dirs) = match stamp::yaml_files(&schema) {
-        Ok(found) => found,
-        Err(e) => fail(&format!(
-            "cannot read the schema in {}: {e}",
-            schema.display()
-        )),
-    };
+    let unreadable =
+        |e: std::io::Error| format!("cannot read the schema in {}: {e}", schema.display());
+    let (files, dirs) = stamp::yaml_files(&schema).unwrap_or_else(|e| fail(&unreadable(e)));
     for p in dirs.iter().chain(files.iter().map(|(_, p)| p)) {
         println!("cargo:rerun-if-changed={}", p.display());
     }
-    let now = match stamp::stamp_of(&files) {
-        Ok(s) => s,
-        Err(e) => fail(&format!(
-            "cannot read the schema in {}: {e}",
-            schema.display()
-        )),
-    };
+    let now = stamp::stamp_of(&files).unwrap_or_else(|e| fail(&unreadable(e)));
     let recorded = std::fs::read_to_string(&stamp_file).unwrap_or_default();
     if recorded.trim() != now {
         fail(&format!(

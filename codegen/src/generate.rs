@@ -95,9 +95,9 @@ fn index_tokens(cat: &Catalogue, owners: &Owners) -> TokenStream {
         .files
         .iter()
         .filter(|f| {
-            cat.resources.iter().any(|r| {
-                r.module == f.module && owners.get(r.name.as_str()) == Some(&r.name.as_str())
-            })
+            cat.resources
+                .iter()
+                .any(|r| r.module == f.module && owns_its_set(owners, &r.name))
         })
         .map(|f| {
             let m = format_ident!("{}", f.module);
@@ -215,7 +215,7 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
     };
     let shape_markers: Vec<TokenStream> = resources
         .iter()
-        .filter(|r| owners.get(r.name.as_str()) == Some(&r.name.as_str()))
+        .filter(|r| owns_its_set(owners, &r.name))
         .map(|r| {
             let n = format_ident!("{}", r.name);
             let sharing: Vec<String> = cat
@@ -729,6 +729,11 @@ fn field_accessors(r: &Resource) -> Vec<(String, &Field)> {
 /// Resource name → the resource that owns its field set.
 type Owners<'a> = HashMap<&'a str, &'a str>;
 
+/// Whether `name` is the resource that names and generates its field set.
+fn owns_its_set(owners: &Owners, name: &str) -> bool {
+    owners.get(name) == Some(&name)
+}
+
 /// Field sets: each resource with accessors → the first resource (in schema
 /// order) whose accessors are the same, which names and generates them.
 fn shape_owners(cat: &Catalogue) -> Owners<'_> {
@@ -847,7 +852,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
         }
         None => quote! { crate::NoFields },
     };
-    let field_methods: Vec<TokenStream> = if owner == Some(name.as_str()) {
+    let field_methods: Vec<TokenStream> = if owns_its_set(owners, name) {
         field_accessors(r)
             .into_iter()
             .map(|(m, f)| {

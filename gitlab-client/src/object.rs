@@ -376,7 +376,7 @@ impl ObjectCore {
 /// one, so their accessors are written and compiled once.
 pub struct Fields<S> {
     pub(crate) core: ObjectCore,
-    pub(crate) _s: PhantomData<fn() -> S>,
+    _s: PhantomData<fn() -> S>,
 }
 
 /// The field set of resources whose schema declares no fields: no accessors.

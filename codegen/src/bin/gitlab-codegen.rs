@@ -107,16 +107,15 @@ fn run(args: Vec<String>) -> Result<(), String> {
             }
             Ok(())
         }
-        "generate" if checked_in.is_some() => {
-            let dir = checked_in.unwrap_or_default();
-            codegen::write_checked_in(&cat, &schema, &dir)?;
-            eprintln!(
-                "wrote {}/{{resources.rs,blocking.rs,schema.stamp}}",
-                dir.display()
-            );
-            Ok(())
-        }
         "generate" => {
+            if let Some(dir) = checked_in {
+                codegen::write_checked_in(&cat, &schema, &dir)?;
+                eprintln!(
+                    "wrote {}/{{resources.rs,blocking.rs,schema.stamp}}",
+                    dir.display()
+                );
+                return Ok(());
+            }
             let code = codegen::generate(&cat);
             match out {
                 Some(p) => std::fs::write(&p, code)
