@@ -40,10 +40,10 @@ unit:
 
 ## Without default features the client builds without the python-gitlab config readers.
 lean-deps:
-	@if $(CARGO) tree -p gitlab-client --no-default-features -e normal --prefix none | grep -E '^(rust-ini|shlex) '; then \
+	@if $(CARGO) tree -p gitlab-client --no-default-features -e normal --prefix none | grep -E '^shlex '; then \
 		echo "error: gitlab-client --no-default-features still depends on the crates above"; exit 1; fi
 	$(CARGO) check -q -p gitlab-client --no-default-features
-	@echo "lean-deps: gitlab-client --no-default-features builds without rust-ini and shlex"
+	@echo "lean-deps: gitlab-client --no-default-features builds without shlex"
 
 ## The crates meant for crates.io package and build from their tarballs alone
 ## (`cargo package` verifies each against the others through a local registry).

@@ -143,54 +143,12 @@ impl Config {
 
     /// Parses INI text; `origin` is the file name used in messages.
     pub fn parse(text: &str, origin: &Path) -> std::result::Result<Config, ConfigError> {
-        let opts = ini::ParseOption {
-            enabled_quote: false,
-            enabled_escape: false,
-            enabled_indented_mutiline_value: true,
-            ..Default::default()
-        };
-        let parsed = ini::Ini::load_from_str_opt(text, opts).map_err(|e| ConfigError {
-            file: Some(origin.to_path_buf()),
-            section: None,
-            key: None,
-            message: format!("not a valid INI file: {e}"),
-        })?;
-        check_duplicates(text, origin)?;
         let mut cfg = Config {
             files: vec![origin.to_path_buf()],
             sections: Vec::new(),
             warnings: Vec::new(),
         };
-        for (name, props) in parsed.iter() {
-            let Some(name) = name else {
-                if let Some((k, _)) = props.iter().next() {
-                    return Err(ConfigError {
-                        file: Some(origin.to_path_buf()),
-                        section: None,
-                        key: Some(k.to_string()),
-                        message:
-                            "key outside any [section]; put it under [global] or a server section"
-                                .into(),
-                    });
-                }
-                continue;
-            };
-            let mut section = Section {
-                name: name.trim().to_string(),
-                file: origin.to_path_buf(),
-                entries: Vec::new(),
-            };
-            for (k, v) in props.iter() {
-                // configparser folds option names to lower case.
-                set_entry(
-                    &mut section.entries,
-                    Entry {
-                        key: k.trim().to_lowercase(),
-                        value: v.trim().to_string(),
-                        file: origin.to_path_buf(),
-                    },
-                );
-            }
+        for section in parse_sections(text, origin)? {
             cfg.merge_section(section);
         }
         Ok(cfg)
@@ -343,60 +301,113 @@ fn readable_by_others(_: &Path, _: &Config) -> Option<String> {
     None
 }
 
-/// Python's `configparser` (strict, its default) refuses a key given twice in
-/// one section of one file, and a section header given twice: so do we, with
-/// both line numbers, rather than letting one silently win.
-fn check_duplicates(text: &str, origin: &Path) -> std::result::Result<(), ConfigError> {
-    let mut sections: Vec<(String, usize)> = Vec::new();
-    // Keys of the current section with their lines.
-    let mut keys: Vec<(String, usize)> = Vec::new();
-    let mut section: Option<String> = None;
-    let mut in_value = false;
-    for (i, line) in text.lines().enumerate() {
+/// The sections of one file, read as Python's `configparser` reads with its
+/// defaults: `key = value` or `key: value` (the first `=` or `:` splits), keys
+/// folded to lower case, whole-line `#` and `;` comments, no inline comments,
+/// quotes or escapes, and lines indented deeper than their key continuing its
+/// value (blank lines between them kept). Like its strict mode, a key given
+/// twice in one section or a section header given twice is an error naming
+/// both lines, rather than one silently winning.
+fn parse_sections(text: &str, origin: &Path) -> std::result::Result<Vec<Section>, ConfigError> {
+    let fail = |section: Option<&Section>, key: Option<&str>, message: String| ConfigError {
+        file: Some(origin.to_path_buf()),
+        section: section.map(|s| s.name.clone()),
+        key: key.map(str::to_string),
+        message,
+    };
+    // Each section and entry with the line that declared it.
+    let mut sections: Vec<(Section, usize, Vec<usize>)> = Vec::new();
+    // The indentation of the key whose value the next deeper line continues.
+    let mut open_value: Option<usize> = None;
+    let mut blank_lines = 0;
+    for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+        let line = raw.trim();
+        if line.starts_with(['#', ';']) {
             continue;
         }
-        if in_value && line.starts_with([' ', '\t']) {
-            continue; // a continuation line
+        if line.is_empty() {
+            blank_lines += 1;
+            continue;
         }
-        if let Some(inner) = trimmed.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        let indent = raw.len() - raw.trim_start().len();
+        if let (Some(key_indent), Some((section, _, _))) = (open_value, sections.last_mut()) {
+            if indent > key_indent {
+                if let Some(e) = section.entries.last_mut() {
+                    e.value.push_str(&"\n".repeat(blank_lines + 1));
+                    e.value.push_str(line);
+                }
+                blank_lines = 0;
+                continue;
+            }
+        }
+        blank_lines = 0;
+        open_value = None;
+        if let Some(rest) = line.strip_prefix('[') {
+            let Some(inner) = rest.strip_suffix(']') else {
+                return Err(fail(
+                    None,
+                    None,
+                    format!("line {n}: a section header must end with ']'"),
+                ));
+            };
             let name = inner.trim().to_string();
-            if let Some((_, first)) = sections.iter().find(|(s, _)| *s == name) {
-                return Err(ConfigError {
-                    file: Some(origin.to_path_buf()),
-                    section: Some(name.clone()),
-                    key: None,
-                    message: format!(
+            if let Some((s, first, _)) = sections.iter().find(|(s, _, _)| s.name == name) {
+                return Err(fail(
+                    Some(s),
+                    None,
+                    format!(
                         "section [{name}] appears twice (lines {first} and {n}); merge them into one"
                     ),
-                });
+                ));
             }
-            sections.push((name.clone(), n));
-            section = Some(name);
-            keys.clear();
-            in_value = false;
+            let section = Section {
+                name,
+                file: origin.to_path_buf(),
+                entries: Vec::new(),
+            };
+            sections.push((section, n, Vec::new()));
             continue;
         }
-        let Some(cut) = trimmed.find(['=', ':']) else {
-            in_value = false;
-            continue;
+        let Some(cut) = line.find(['=', ':']) else {
+            return Err(fail(
+                sections.last().map(|(s, _, _)| s),
+                None,
+                format!("line {n}: expected `key = value`, a [section] header or a comment"),
+            ));
         };
-        let key = trimmed[..cut].trim().to_lowercase();
-        in_value = true;
-        let Some(s) = &section else { continue };
-        if let Some((_, first)) = keys.iter().find(|(k, _)| *k == key) {
-            return Err(ConfigError {
-                file: Some(origin.to_path_buf()),
-                section: Some(s.clone()),
-                key: Some(key.clone()),
-                message: format!(
+        let key = line[..cut].trim().to_lowercase();
+        let Some((section, _, lines)) = sections.last_mut() else {
+            return Err(fail(
+                None,
+                Some(&key),
+                "key outside any [section]; put it under [global] or a server section".into(),
+            ));
+        };
+        if key.is_empty() {
+            return Err(fail(
+                Some(section),
+                None,
+                format!("line {n}: no key before the '{}'", &line[cut..=cut]),
+            ));
+        }
+        if let Some(at) = section.entries.iter().position(|e| e.key == key) {
+            let first = lines[at];
+            return Err(fail(
+                Some(section),
+                Some(&key),
+                format!(
                     "given twice in this section (lines {first} and {n}); keep one (Python's configparser refuses this too)"
                 ),
-            });
+            ));
         }
-        keys.push((key, n));
+        section.entries.push(Entry {
+            key,
+            value: line[cut + 1..].trim().to_string(),
+            file: origin.to_path_buf(),
+        });
+        lines.push(n);
+        open_value = Some(indent);
     }
-    Ok(())
+    Ok(sections.into_iter().map(|(s, _, _)| s).collect())
 }

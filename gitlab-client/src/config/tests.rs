@@ -379,6 +379,47 @@ fn ini_syntax_follows_configparser() {
 }
 
 #[test]
+fn continuation_lines_join_with_newlines_and_keep_inner_blank_lines() {
+    let c = parse(
+        "[s]\nurl = https://s\nnote = first\n  second\n\n  # not part of it\n  third\n\nother = x\n",
+    );
+    assert_eq!(
+        c.value(Some("s"), "note").unwrap().as_deref(),
+        Some("first\nsecond\n\nthird")
+    );
+    // A line as deep as its key starts the next key; trailing blank lines are not kept.
+    assert_eq!(c.value(Some("s"), "other").unwrap().as_deref(), Some("x"));
+    // An empty value continued on the next line starts with the line break, as in Python.
+    let c = parse("[s]\nurl = https://s\nnote =\n  later\n");
+    assert_eq!(
+        c.value(Some("s"), "note").unwrap().as_deref(),
+        Some("\nlater")
+    );
+}
+
+#[test]
+fn malformed_lines_are_errors_naming_file_and_line() {
+    let cases = [
+        (
+            "[s]\nurl = https://s\njust words\n",
+            "line 3: expected `key = value`",
+        ),
+        (
+            "[s\nurl = https://s\n",
+            "line 1: a section header must end with ']'",
+        ),
+        ("[s]\n = orphan\n", "line 2: no key before the '='"),
+        ("[s]\n: orphan\n", "line 2: no key before the ':'"),
+    ];
+    for (text, want) in cases {
+        let e = Config::parse(text, Path::new("bad.cfg")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("bad.cfg"), "{msg}");
+        assert!(msg.contains(want), "{text:?}: {msg}");
+    }
+}
+
+#[test]
 fn interpolation_and_percent_escapes() {
     let s = parse(
         "[DEFAULT]\nhost = gl.example\n[global]\ndefault = s\n[s]\nurl = https://%(host)s\n\
