@@ -199,9 +199,10 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
     let markers = resources.iter().map(|r| {
         let n = format_ident!("{}", r.name);
         let doc = format!(" Marker for [`{0}`](super::{0}).", r.name);
+        // No derives: a marker is never a value, and its derives would be
+        // expanded and checked again on every rebuild.
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy)]
             pub enum #n {}
         }
     });
@@ -231,7 +232,6 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
             );
             quote! {
                 #[doc = #doc]
-                #[derive(Debug, Clone, Copy)]
                 pub enum #n {}
             }
         })
@@ -1134,11 +1134,13 @@ fn action_method(
 fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> TokenStream {
     let resource = &r.name;
     let ty = format_ident!("{}{}", resource, what);
+    let obj = format_ident!("{}", resource);
+    let generic = format_ident!("{}Attrs", what);
     let verb = what.to_lowercase();
     let ty_of = |n: &str| type_in(&r.attributes, n);
     let req_list: Vec<String> = t.required.iter().map(|n| typed_name(n, ty_of(n))).collect();
     let doc = format!(
-        " Attributes to {verb} a `{resource}`{}: required ones are constructor arguments, optional ones setters. Converts into [`Attrs`](crate::Attrs).",
+        " Attributes to {verb} a `{resource}`{}: required ones are constructor arguments, optional ones setters; [`with`](crate::{generic}::with) sends one newer than the schema. Converts into [`Attrs`](crate::Attrs).",
         if req_list.is_empty() { String::new() } else { format!(" (required: {})", req_list.join(", ")) }
     );
     let req: Vec<Ident> = t.required.iter().map(|a| setter_ident(a)).collect();
@@ -1157,7 +1159,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
         quote! {
             #[doc = #d]
             #[allow(clippy::new_without_default)]
-            pub fn new(#(#params),*) -> Self { Self(#base) }
+            pub fn new(#(#params),*) -> Self { Self::from_attrs(#base) }
         }
     } else {
         let each = t.exclusive.iter().map(|x| {
@@ -1171,7 +1173,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
             );
             quote! {
                 #[doc = #d]
-                pub fn #ctor(#(#params,)* #arg: #xt) -> Self { Self(#base.set(#x, #xc)) }
+                pub fn #ctor(#(#params,)* #arg: #xt) -> Self { Self::from_attrs(#base.set(#x, #xc)) }
             }
         });
         quote! { #(#each)* }
@@ -1184,21 +1186,17 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
         quote! {
             #[doc = #d]
             #[inline]
-            pub fn #m(self, #arg: #pt) -> Self { Self(self.0.set(#a, #conv)) }
+            pub fn #m(self, #arg: #pt) -> Self { self.set(#a, #conv) }
         }
     });
+    // The type, `with`, conversions and standard traits are the runtime's
+    // generic builder; only the resource's own constructors and setters are here.
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct #ty(crate::Attrs);
-        impl #ty {
+        pub type #ty = crate::#generic<kind::#obj>;
+        impl crate::#generic<kind::#obj> {
             #ctors
             #(#setters)*
-            /// Any other attribute, sent unchecked: for ones GitLab added after this schema.
-            pub fn with(self, name: &str, value: impl Into<crate::Param>) -> Self { Self(self.0.set_unchecked(name, value)) }
-        }
-        impl From<#ty> for crate::Attrs {
-            fn from(b: #ty) -> crate::Attrs { b.0 }
         }
     }
 }

@@ -174,6 +174,81 @@ impl Attrs {
     }
 }
 
+/// Typed attribute builders, one type per operation: generated code adds the
+/// constructors and setters of each resource (`ProjectIssueCreate` is
+/// `CreateAttrs<kind::ProjectIssue>`), so the conversions, `with` and the
+/// standard traits are written here once, without bounds on the marker.
+macro_rules! attrs_builder {
+    ($(#[$doc:meta])* $name:ident, $verb:literal) => {
+        $(#[$doc])*
+        pub struct $name<R> {
+            attrs: Attrs,
+            _r: std::marker::PhantomData<fn() -> R>,
+        }
+
+        impl<R> $name<R> {
+            /// Starts from `attrs` (generated constructors pass the required ones).
+            #[inline]
+            pub(crate) fn from_attrs(attrs: Attrs) -> Self {
+                $name { attrs, _r: std::marker::PhantomData }
+            }
+
+            /// Sets an attribute the schema declares (generated setters).
+            #[inline]
+            pub(crate) fn set(self, name: &'static str, value: impl Into<Param>) -> Self {
+                Self::from_attrs(self.attrs.set(name, value))
+            }
+
+            /// Any other attribute, sent unchecked: for ones GitLab added after this schema.
+            pub fn with(self, name: &str, value: impl Into<Param>) -> Self {
+                Self::from_attrs(self.attrs.set_unchecked(name, value))
+            }
+        }
+
+        impl<R> From<$name<R>> for Attrs {
+            fn from(b: $name<R>) -> Attrs {
+                b.attrs
+            }
+        }
+
+        impl<R> Clone for $name<R> {
+            fn clone(&self) -> Self {
+                Self::from_attrs(self.attrs.clone())
+            }
+        }
+
+        impl<R> PartialEq for $name<R> {
+            fn eq(&self, other: &Self) -> bool {
+                self.attrs == other.attrs
+            }
+        }
+
+        /// Prints as the resource's alias would: `ProjectIssueCreate(Attrs(..))`.
+        impl<R: crate::Resource> fmt::Debug for $name<R> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(&format!("{}{}", R::META.name, $verb))
+                    .field(&self.attrs)
+                    .finish()
+            }
+        }
+    };
+}
+
+attrs_builder!(
+    /// Attributes to create a resource `R`: required ones are constructor
+    /// arguments, optional ones setters; converts into [`Attrs`]. Each
+    /// resource's alias (`ProjectIssueCreate`) documents its own.
+    CreateAttrs,
+    "Create"
+);
+attrs_builder!(
+    /// Attributes to update a resource `R`: required ones are constructor
+    /// arguments, optional ones setters; converts into [`Attrs`]. Each
+    /// resource's alias (`ProjectIssueUpdate`) documents its own.
+    UpdateAttrs,
+    "Update"
+);
+
 impl From<Map<String, Value>> for Attrs {
     fn from(m: Map<String, Value>) -> Self {
         Attrs(

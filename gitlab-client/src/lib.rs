@@ -50,7 +50,7 @@ mod scope;
 mod transport;
 pub mod typed;
 
-pub use attrs::{Attrs, FilePart, Param};
+pub use attrs::{Attrs, CreateAttrs, FilePart, Param, UpdateAttrs};
 pub use bytes::Bytes;
 pub use client::{
     GitlabBuilder, ServerVersion, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,

@@ -308,6 +308,18 @@ async fn unknown_names_are_refused_before_sending_and_unchecked_ones_are_sent() 
     server.verify().await;
 }
 
+#[test]
+fn builders_compare_clone_and_print_as_their_resource() {
+    let a = ProjectIssueCreate::new("t").confidential(true);
+    assert_eq!(a.clone(), a);
+    assert_ne!(a.clone().confidential(false), a);
+    let printed = format!("{a:?}");
+    assert!(printed.starts_with("ProjectIssueCreate("), "{printed}");
+    assert!(printed.contains("confidential"), "{printed}");
+    let u = format!("{:?}", ProjectUpdate::new());
+    assert!(u.starts_with("ProjectUpdate("), "{u}");
+}
+
 /// The issue's "done when" snippet, compiled.
 #[allow(dead_code)]
 fn typed_api_compiles(gl: gitlab_client::Gitlab) {
