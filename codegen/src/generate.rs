@@ -103,6 +103,18 @@ fn index_tokens(cat: &Catalogue, owners: &Owners) -> TokenStream {
             let m = format_ident!("{}", f.module);
             quote! { pub use super::#m::fields::*; }
         });
+    let object_uses = cat
+        .files
+        .iter()
+        .filter(|f| {
+            cat.objects
+                .iter()
+                .any(|o| module_of_file(cat, &o.file) == f.module)
+        })
+        .map(|f| {
+            let m = format_ident!("{}", f.module);
+            quote! { pub use super::#m::objects::*; }
+        });
     let type_uses = cat.resources.iter().map(|r| {
         let m = format_ident!("{}", r.module);
         let (obj, mgr) = (format_ident!("{}", r.name), format_ident!("{}", r.manager));
@@ -134,6 +146,9 @@ fn index_tokens(cat: &Catalogue, owners: &Owners) -> TokenStream {
         /// Field-set markers: `Object<kind::ProjectIssue>` dereferences to
         /// [`Fields<fields::ProjectIssue>`](crate::Fields), whose methods read its fields.
         pub mod fields { #(#field_uses)* }
+        /// Object-type markers: `types::IssueAuthor<'a>` is
+        /// [`View<'a, objects::IssueAuthor>`](crate::typed::View).
+        pub mod objects { #(#object_uses)* }
         #(#type_uses)*
         #(#enum_uses)*
         /// Every resource of the schema, in schema order.
@@ -244,6 +259,22 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
             pub mod fields { #(#shape_markers)* }
         }
     };
+    let object_markers = objects.iter().map(|o| {
+        let n = format_ident!("{}", o.name);
+        let doc = format!(" Marker of the object type [`{0}`](super::{0}).", o.name);
+        quote! {
+            #[doc = #doc]
+            pub enum #n {}
+        }
+    });
+    let objects_mod = if objects.is_empty() {
+        quote! {}
+    } else {
+        quote! {
+            /// Markers of this file's object types.
+            pub mod objects { #(#object_markers)* }
+        }
+    };
     let mut out = vec![
         quote! {
             #[allow(unused_imports)]
@@ -251,6 +282,7 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
         },
         kind,
         fields_mod,
+        objects_mod,
     ];
     out.extend(enums.iter().map(|e| enum_tokens(e)));
     out.extend(objects.iter().map(|o| object_tokens(cat, o)));
@@ -646,7 +678,8 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
     let st = format_ident!("{}_OBJECT", static_ident(&o.name));
     let (n, fields) = (&o.name, field_metas(&o.fields));
     let meta_doc = format!(" Schema table of [`{}`].", o.name);
-    let mut taken: Vec<String> = vec!["json".into()];
+    // `View`'s own methods.
+    let mut taken: Vec<String> = vec!["json".into(), "read".into(), "new".into()];
     let accessors = o.fields.iter().map(|f| {
         let m = unique_method(&f.name, &mut taken);
         let key = &f.name;
@@ -654,7 +687,7 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
             cat,
             &f.name,
             &f.ty,
-            quote! { self.0.json().get(#key) },
+            quote! { self.json().get(#key) },
             quote! { 'a },
         );
         let d = field_doc(f);
@@ -664,18 +697,12 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
             pub fn #m(&self) -> Option<#ret> { #body }
         }
     });
+    // The struct, `json`, `Clone`, `Copy` and `Debug` are the runtime's generic
+    // `View`; only the object type's own accessors are here.
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Copy)]
-        pub struct #name<'a>(crate::typed::View<'a>);
-        impl<'a> crate::typed::ObjectView<'a> for #name<'a> {
-            fn from_view(v: crate::typed::View<'a>) -> Self { Self(v) }
-        }
-        impl<'a> #name<'a> {
-            /// The object's JSON, for fields newer than the schema.
-            pub fn json(&self) -> &'a crate::Map { self.0.json() }
-            #(#accessors)*
-        }
+        pub type #name<'a> = crate::typed::View<'a, objects::#name>;
+        impl<'a> crate::typed::View<'a, objects::#name> { #(#accessors)* }
         #[doc = #meta_doc]
         pub static #st: crate::meta::ObjectMeta = crate::meta::ObjectMeta { name: #n, fields: #fields };
     }

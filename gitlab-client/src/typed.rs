@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// The id of an object in a path: a number (`42`) or a path (`group/project`),
 /// URL-encoded where it is used. Built from integers and strings, so a
@@ -349,43 +350,61 @@ impl<'a, T: FromJson<'a>> FromJson<'a> for Vec<T> {
     }
 }
 
-/// A nested object of a response, seen through the accessors of its type.
-#[derive(Debug, Clone, Copy)]
-pub struct View<'a>(&'a Map<String, Value>);
+/// A nested object of a response, seen through the typed accessors of its
+/// object type `O`: generated object types such as
+/// `resources::types::IssueAuthor<'a>` are aliases of
+/// `View<'a, resources::objects::IssueAuthor>`, whose accessors the schema
+/// generates. `View<'a>` alone has only [`read`](Self::read) and [`json`](Self::json).
+pub struct View<'a, O = ()> {
+    map: &'a Map<String, Value>,
+    _o: PhantomData<fn() -> O>,
+}
 
-impl<'a> View<'a> {
+impl<'a, O> View<'a, O> {
     /// The view of a JSON object.
     pub fn new(map: &'a Map<String, Value>) -> Self {
-        View(map)
+        View {
+            map,
+            _o: PhantomData,
+        }
     }
 
     /// A field as `T` (see [`read`]).
     pub fn read<T: FromJson<'a>>(&self, name: &str) -> Option<T> {
-        read(self.0.get(name))
+        read(self.map.get(name))
     }
 
     /// The object's JSON, for fields newer than the schema.
+    #[inline]
     pub fn json(&self) -> &'a Map<String, Value> {
-        self.0
+        self.map
     }
 }
 
-/// Generated object views: a [`View`] with typed accessors.
-pub trait ObjectView<'a>: Sized {
-    /// Wraps a view.
-    fn from_view(v: View<'a>) -> Self;
+impl<O> Clone for View<'_, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-/// An object field as its generated view type.
-pub fn view<'a, T: ObjectView<'a>>(v: Option<&'a Value>) -> Option<T> {
-    v.and_then(Value::as_object).map(|m| T::from_view(View(m)))
+impl<O> Copy for View<'_, O> {}
+
+impl<O> fmt::Debug for View<'_, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("View").field(self.map).finish()
+    }
+}
+
+/// An object field as a view of its object type.
+pub fn view<'a, O>(v: Option<&'a Value>) -> Option<View<'a, O>> {
+    v.and_then(Value::as_object).map(View::new)
 }
 
 /// A list of objects as views; `None` if any element is not an object.
-pub fn views<'a, T: ObjectView<'a>>(v: Option<&'a Value>) -> Option<Vec<T>> {
+pub fn views<'a, O>(v: Option<&'a Value>) -> Option<Vec<View<'a, O>>> {
     v?.as_array()?
         .iter()
-        .map(|x| x.as_object().map(|m| T::from_view(View(m))))
+        .map(|x| x.as_object().map(View::new))
         .collect()
 }
 

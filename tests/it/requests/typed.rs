@@ -245,6 +245,11 @@ async fn accessors_read_drifted_responses_without_panicking() {
         json!({"x": 1}),
         "extra fields stay reachable"
     );
+    // Views are copies of a reference: reading one leaves it usable, and it prints its JSON.
+    let copy = author;
+    assert_eq!(copy.username(), author.username());
+    assert!(format!("{author:?}").contains("\"ann\""));
+    assert_eq!(author.read::<&str>("username"), Some("ann"));
     assert!(issue.assignees().is_none());
     assert_eq!(issue.attr("a_field_from_tomorrow"), Some(&json!(1)));
     // Ids may be paths: a string id is kept as one.
