@@ -211,70 +211,43 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
     if resources.is_empty() && enums.is_empty() && objects.is_empty() {
         return Vec::new();
     }
-    let markers = resources.iter().map(|r| {
-        let n = format_ident!("{}", r.name);
-        let doc = format!(" Marker for [`{0}`](super::{0}).", r.name);
-        // No derives: a marker is never a value, and its derives would be
-        // expanded and checked again on every rebuild.
-        quote! {
-            #[doc = #doc]
-            pub enum #n {}
-        }
-    });
-    let kind = if resources.is_empty() {
-        quote! {}
-    } else {
-        quote! {
-            /// Marker types for this file's resources.
-            pub mod kind { #(#markers)* }
-        }
-    };
-    let shape_markers: Vec<TokenStream> = resources
-        .iter()
-        .filter(|r| owns_its_set(owners, &r.name))
-        .map(|r| {
-            let n = format_ident!("{}", r.name);
-            let sharing: Vec<String> = cat
-                .resources
-                .iter()
-                .filter(|o| owners.get(o.name.as_str()) == Some(&r.name.as_str()))
-                .map(|o| format!("[`{0}`](crate::resources::{0})", o.name))
-                .collect();
-            let doc = format!(
-                " Field set of {}: its typed accessors are the methods of [`Fields<{}>`](crate::Fields).",
-                sharing.join(", "),
-                r.name
-            );
-            quote! {
-                #[doc = #doc]
-                pub enum #n {}
-            }
-        })
-        .collect();
-    let fields_mod = if shape_markers.is_empty() {
-        quote! {}
-    } else {
-        quote! {
-            /// Markers of the field sets first declared in this file.
-            pub mod fields { #(#shape_markers)* }
-        }
-    };
-    let object_markers = objects.iter().map(|o| {
-        let n = format_ident!("{}", o.name);
-        let doc = format!(" Marker of the object type [`{0}`](super::{0}).", o.name);
-        quote! {
-            #[doc = #doc]
-            pub enum #n {}
-        }
-    });
-    let objects_mod = if objects.is_empty() {
-        quote! {}
-    } else {
-        quote! {
-            /// Markers of this file's object types.
-            pub mod objects { #(#object_markers)* }
-        }
-    };
+    let kind = marker_module(
+        "kind",
+        " Marker types for this file's resources.",
+        resources.iter().map(|r| {
+            let doc = format!(" Marker for [`{0}`](super::{0}).", r.name);
+            (r.name.as_str(), doc)
+        }),
+    );
+    let fields_mod = marker_module(
+        "fields",
+        " Markers of the field sets first declared in this file.",
+        resources
+            .iter()
+            .filter(|r| owns_its_set(owners, &r.name))
+            .map(|r| {
+                let sharing: Vec<String> = cat
+                    .resources
+                    .iter()
+                    .filter(|o| owners.get(o.name.as_str()) == Some(&r.name.as_str()))
+                    .map(|o| format!("[`{0}`](crate::resources::{0})", o.name))
+                    .collect();
+                let doc = format!(
+                    " Field set of {}: its typed accessors are the methods of [`Fields<{}>`](crate::Fields).",
+                    sharing.join(", "),
+                    r.name
+                );
+                (r.name.as_str(), doc)
+            }),
+    );
+    let objects_mod = marker_module(
+        "objects",
+        " Markers of this file's object types.",
+        objects.iter().map(|o| {
+            let doc = format!(" Marker of the object type [`{0}`](super::{0}).", o.name);
+            (o.name.as_str(), doc)
+        }),
+    );
     let mut out = vec![
         quote! {
             #[allow(unused_imports)]
@@ -288,6 +261,33 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
     out.extend(objects.iter().map(|o| object_tokens(cat, o)));
     out.extend(resources.iter().map(|r| resource_tokens(cat, owners, r)));
     out
+}
+
+/// A module of marker types (`kind`, `fields`, `objects`), or nothing when it
+/// would be empty. No derives: a marker is never a value, and its derives would
+/// be expanded and checked again on every rebuild.
+fn marker_module<'a>(
+    module: &str,
+    doc: &str,
+    markers: impl Iterator<Item = (&'a str, String)>,
+) -> TokenStream {
+    let markers: Vec<TokenStream> = markers
+        .map(|(name, doc)| {
+            let n = format_ident!("{}", name);
+            quote! {
+                #[doc = #doc]
+                pub enum #n {}
+            }
+        })
+        .collect();
+    if markers.is_empty() {
+        return quote! {};
+    }
+    let m = format_ident!("{}", module);
+    quote! {
+        #[doc = #doc]
+        pub mod #m { #(#markers)* }
+    }
 }
 
 fn static_ident(name: &str) -> Ident {
