@@ -320,6 +320,8 @@ fn parse_sections(text: &str, origin: &Path) -> std::result::Result<Vec<Section>
     // The indentation of the key whose value the next deeper line continues.
     let mut open_value: Option<usize> = None;
     let mut blank_lines = 0;
+    // A byte-order mark (Windows editors write one) is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();

@@ -389,6 +389,9 @@ fn continuation_lines_join_with_newlines_and_keep_inner_blank_lines() {
     );
     // A line as deep as its key starts the next key; trailing blank lines are not kept.
     assert_eq!(c.value(Some("s"), "other").unwrap().as_deref(), Some("x"));
+    // A byte-order mark before the first header is not part of it.
+    let c = parse("\u{feff}[s]\r\nurl = https://s\r\n");
+    assert_eq!(c.server_names(), ["s"]);
     // An empty value continued on the next line starts with the line break, as in Python.
     let c = parse("[s]\nurl = https://s\nnote =\n  later\n");
     assert_eq!(
