@@ -58,16 +58,17 @@ fn check_stamp(manifest: &Path, custom: Option<&Path>) {
     }
     let now = stamp::stamp_of(&files).unwrap_or_else(|e| fail(&unreadable(e)));
     let recorded = std::fs::read_to_string(&stamp_file).unwrap_or_default();
-    if recorded.trim() != now {
+    let recorded = recorded.trim();
+    if recorded != now {
         fail(&format!(
             "the schema in {} changed since src/generated/ was written from it (stamp {now}, \
              recorded {}): run `make generate` in the gitlab-client repository, or build with \
              the `regenerate` feature to generate the code at build time",
             schema.display(),
-            if recorded.trim().is_empty() {
+            if recorded.is_empty() {
                 "none"
             } else {
-                recorded.trim()
+                recorded
             }
         ));
     }

@@ -35,6 +35,14 @@ pub const RESERVED_LIST_METHODS: &[&str] = &[
     "iter",
 ];
 
+/// Methods of the runtime's `CreateAttrs<R>`/`UpdateAttrs<R>`: a setter of the
+/// same name gets a trailing `_` (as does one named `new`, the constructor).
+pub const RESERVED_BUILDER_METHODS: &[&str] = &["from_attrs", "set", "with"];
+
+/// Methods of the runtime's `typed::View<'a, O>`: an object-type field of the
+/// same name gets another accessor name.
+pub const RESERVED_VIEW_METHODS: &[&str] = &["json", "new", "read"];
+
 /// The whole generated file, mounted by the client as `crate::resources`,
 /// formatted for reading (`gitlab-codegen generate`).
 #[cfg(feature = "tools")]
@@ -83,38 +91,17 @@ fn all_tokens(cat: &Catalogue) -> TokenStream {
 /// The crate-level index: marker re-exports, type re-exports and the tables of everything.
 fn index_tokens(cat: &Catalogue, owners: &Owners) -> TokenStream {
     let mut items = TokenStream::new();
-    let kind_uses = cat
-        .files
-        .iter()
-        .filter(|f| cat.resources.iter().any(|r| r.module == f.module))
-        .map(|f| {
-            let m = format_ident!("{}", f.module);
-            quote! { pub use super::#m::kind::*; }
-        });
-    let field_uses = cat
-        .files
-        .iter()
-        .filter(|f| {
-            cat.resources
-                .iter()
-                .any(|r| r.module == f.module && owns_its_set(owners, &r.name))
-        })
-        .map(|f| {
-            let m = format_ident!("{}", f.module);
-            quote! { pub use super::#m::fields::*; }
-        });
-    let object_uses = cat
-        .files
-        .iter()
-        .filter(|f| {
-            cat.objects
-                .iter()
-                .any(|o| module_of_file(cat, &o.file) == f.module)
-        })
-        .map(|f| {
-            let m = format_ident!("{}", f.module);
-            quote! { pub use super::#m::objects::*; }
-        });
+    let kind_uses = glob_uses(cat, "kind", |m| cat.resources.iter().any(|r| r.module == m));
+    let field_uses = glob_uses(cat, "fields", |m| {
+        cat.resources
+            .iter()
+            .any(|r| r.module == m && owns_its_set(owners, &r.name))
+    });
+    let object_uses = glob_uses(cat, "objects", |m| {
+        cat.objects
+            .iter()
+            .any(|o| module_of_file(cat, &o.file) == m)
+    });
     let type_uses = cat.resources.iter().map(|r| {
         let m = format_ident!("{}", r.module);
         let (obj, mgr) = (format_ident!("{}", r.name), format_ident!("{}", r.manager));
@@ -159,6 +146,20 @@ fn index_tokens(cat: &Catalogue, owners: &Owners) -> TokenStream {
         pub static OBJECTS: &[&crate::meta::ObjectMeta] = &[#(#object_tables),*];
     });
     items
+}
+
+/// `pub use super::<module>::<sub>::*;` for each file module that has `sub`
+/// (its marker module: `kind`, `fields`, `objects`).
+fn glob_uses(cat: &Catalogue, sub: &str, has: impl Fn(&str) -> bool) -> Vec<TokenStream> {
+    let sub = format_ident!("{}", sub);
+    cat.files
+        .iter()
+        .filter(|f| has(&f.module))
+        .map(|f| {
+            let m = format_ident!("{}", f.module);
+            quote! { pub use super::#m::#sub::*; }
+        })
+        .collect()
 }
 
 /// The code generated for one schema file (the body of its module): what snapshot tests review.
@@ -678,24 +679,14 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
     let st = format_ident!("{}_OBJECT", static_ident(&o.name));
     let (n, fields) = (&o.name, field_metas(&o.fields));
     let meta_doc = format!(" Schema table of [`{}`].", o.name);
-    // `View`'s own methods.
-    let mut taken: Vec<String> = vec!["json".into(), "read".into(), "new".into()];
+    let mut taken: Vec<String> = RESERVED_VIEW_METHODS
+        .iter()
+        .map(|m| m.to_string())
+        .collect();
     let accessors = o.fields.iter().map(|f| {
         let m = unique_method(&f.name, &mut taken);
         let key = &f.name;
-        let (ret, body) = accessor_type(
-            cat,
-            &f.name,
-            &f.ty,
-            quote! { self.json().get(#key) },
-            quote! { 'a },
-        );
-        let d = field_doc(f);
-        quote! {
-            #[doc = #d]
-            #[inline]
-            pub fn #m(&self) -> Option<#ret> { #body }
-        }
+        accessor_method(cat, &m, f, quote! { self.json().get(#key) }, quote! { 'a })
     });
     // The struct, `json`, `Clone`, `Copy` and `Debug` are the runtime's generic
     // `View`; only the object type's own accessors are here.
@@ -705,6 +696,24 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
         impl<'a> crate::typed::View<'a, objects::#name> { #(#accessors)* }
         #[doc = #meta_doc]
         pub static #st: crate::meta::ObjectMeta = crate::meta::ObjectMeta { name: #n, fields: #fields };
+    }
+}
+
+/// One typed accessor `m` of field `f`, reading the field's JSON from `source`
+/// (an `Option<&Value>` borrowed for `lifetime`).
+fn accessor_method(
+    cat: &Catalogue,
+    m: &Ident,
+    f: &Field,
+    source: TokenStream,
+    lifetime: TokenStream,
+) -> TokenStream {
+    let (ret, body) = accessor_type(cat, &f.name, &f.ty, source, lifetime);
+    let d = field_doc(f);
+    quote! {
+        #[doc = #d]
+        #[inline]
+        pub fn #m(&self) -> Option<#ret> { #body }
     }
 }
 
@@ -885,19 +894,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
             .map(|(m, f)| {
                 let m = Ident::new(&m, Span::call_site());
                 let key = &f.name;
-                let (ret, body) = accessor_type(
-                    cat,
-                    &f.name,
-                    &f.ty,
-                    quote! { self.core.attr(#key) },
-                    quote! { '_ },
-                );
-                let d = field_doc(f);
-                quote! {
-                    #[doc = #d]
-                    #[inline]
-                    pub fn #m(&self) -> Option<#ret> { #body }
-                }
+                accessor_method(cat, &m, f, quote! { self.core.attr(#key) }, quote! { '_ })
             })
             .collect()
     } else {
@@ -1228,9 +1225,10 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
     }
 }
 
-/// Setter names: keywords get a trailing `_`, and so do the builder's own `new`/`with`.
+/// Setter names: keywords get a trailing `_`, and so do the constructor's name
+/// `new` and the builder's own methods.
 fn setter_ident(attr: &str) -> Ident {
-    if attr == "new" || attr == "with" {
+    if attr == "new" || RESERVED_BUILDER_METHODS.contains(&attr) {
         format_ident!("{}_", attr)
     } else {
         method_ident(attr)

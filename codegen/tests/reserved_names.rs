@@ -7,7 +7,7 @@
 use codegen::catalogue::{
     RESERVED_CLIENT_METHODS, RESERVED_MANAGER_METHODS, RESERVED_OBJECT_METHODS,
 };
-use codegen::generate::RESERVED_LIST_METHODS;
+use codegen::generate::{RESERVED_BUILDER_METHODS, RESERVED_LIST_METHODS, RESERVED_VIEW_METHODS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -54,11 +54,48 @@ fn collect(items: &[syn::Item], out: &mut BTreeMap<String, BTreeSet<String>>) {
                     }
                 }
             }
+            // The builders' shared methods are written by a macro (`attrs_builder!`):
+            // its `fn` names count as methods of the type it declares.
+            syn::Item::Macro(m) if m.ident.as_ref().is_some_and(|i| i == "attrs_builder") => {
+                let set = out.entry("attrs_builder".to_string()).or_default();
+                fn_names(m.mac.tokens.clone(), set);
+            }
             syn::Item::Mod(m) => {
                 if let Some((_, items)) = &m.content {
                     collect(items, out);
                 }
             }
+            _ => {}
+        }
+    }
+}
+
+/// The `fn` names of the inherent impls (`impl … {`, no `for`) in a macro's tokens.
+fn fn_names(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
+    use proc_macro2::{Delimiter, TokenTree};
+    // Some(true) inside an impl header that has a `for` (a trait impl).
+    let mut header: Option<bool> = None;
+    for t in tokens {
+        match &t {
+            TokenTree::Ident(i) if i == "impl" => header = Some(false),
+            TokenTree::Ident(i) if i == "for" && header.is_some() => header = Some(true),
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && header.is_some() => {
+                if header == Some(false) {
+                    let mut after_fn = false;
+                    for t in g.stream() {
+                        if let TokenTree::Ident(i) = &t {
+                            if after_fn {
+                                out.insert(i.to_string());
+                            }
+                            after_fn = i == "fn";
+                        } else {
+                            after_fn = false;
+                        }
+                    }
+                }
+                header = None;
+            }
+            TokenTree::Group(g) if header.is_none() => fn_names(g.stream(), out),
             _ => {}
         }
     }
@@ -82,6 +119,12 @@ fn reserved_names_are_exactly_the_runtime_methods() {
     assert_same("Object", RESERVED_OBJECT_METHODS, methods.get("Object"));
     assert_same("Manager", RESERVED_MANAGER_METHODS, methods.get("Manager"));
     assert_same("Gitlab", RESERVED_CLIENT_METHODS, methods.get("Gitlab"));
+    assert_same("View", RESERVED_VIEW_METHODS, methods.get("View"));
+    assert_same(
+        "CreateAttrs/UpdateAttrs",
+        RESERVED_BUILDER_METHODS,
+        methods.get("attrs_builder"),
+    );
     assert_same(
         "ListRequest",
         RESERVED_LIST_METHODS,
