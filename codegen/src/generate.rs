@@ -18,7 +18,6 @@ pub const RESERVED_LIST_METHODS: &[&str] = &[
     "filter",
     "filters",
     "filter_unchecked",
-    "typed_filter",
     "check",
     "per_page",
     "keyset",
@@ -37,7 +36,7 @@ pub const RESERVED_LIST_METHODS: &[&str] = &[
 
 /// Methods of the runtime's `CreateAttrs<R>`/`UpdateAttrs<R>`: a setter of the
 /// same name gets a trailing `_` (as does one named `new`, the constructor).
-pub const RESERVED_BUILDER_METHODS: &[&str] = &["from_attrs", "set", "with"];
+pub const RESERVED_BUILDER_METHODS: &[&str] = &["with"];
 
 /// Methods of the runtime's `typed::View<'a, O>`: an object-type field of the
 /// same name gets another accessor name.
@@ -50,25 +49,47 @@ pub fn generate(cat: &Catalogue) -> String {
     format!("{HEADER}{}", pretty(all_tokens(cat)))
 }
 
+/// Where the build's code for schema file module `m` goes, relative to the
+/// directory of the index file (`resources.rs`) that includes it.
+pub fn module_file(module: &str) -> String {
+    format!("{MODULE_DIR}/{module}.rs")
+}
+
+/// The directory, next to the index file, that holds one file per schema file.
+pub const MODULE_DIR: &str = "resources";
+
 /// The same code unformatted, one item per line, for the build script: the
 /// compiler does not need it pretty, and formatting 90,000 lines in an
 /// unoptimised build script costs seconds on every schema edit.
-pub fn generate_for_build(cat: &Catalogue) -> String {
-    let mut out = String::from(HEADER);
+///
+/// Returned as files (relative path, text): first the index `resources.rs`,
+/// which mounts each schema file's module with `include!`, then one file per
+/// schema file ([`module_file`]). One file per module keeps an edit's shifted
+/// source positions inside its own file, so an incremental rebuild reuses
+/// what the compiler worked out for every other module.
+pub fn generate_for_build(cat: &Catalogue) -> Vec<(String, String)> {
     let owners = shape_owners(cat);
+    let mut index = String::from(HEADER);
+    let mut files = Vec::new();
     for f in &cat.files {
         let doc = format!(" Resources and types from `{}`.", f.display);
-        out.push_str(&quote! { #[doc = #doc] }.to_string());
-        out.push_str(&format!("\npub mod {} {{\n", f.module));
+        let path = module_file(&f.module);
+        index.push_str(&quote! { #[doc = #doc] }.to_string());
+        index.push_str(&format!(
+            "\npub mod {} {{ include!({path:?}); }}\n",
+            f.module
+        ));
+        let mut body = String::from(HEADER);
         for item in module_items(cat, &owners, &f.module) {
-            out.push_str(&item.to_string());
-            out.push('\n');
+            body.push_str(&item.to_string());
+            body.push('\n');
         }
-        out.push_str("}\n");
+        files.push((path, body));
     }
-    out.push_str(&index_tokens(cat, &owners).to_string());
-    out.push('\n');
-    out
+    index.push_str(&index_tokens(cat, &owners).to_string());
+    index.push('\n');
+    files.insert(0, ("resources.rs".to_string(), index));
+    files
 }
 
 #[cfg(feature = "tools")]
@@ -686,7 +707,13 @@ fn object_tokens(cat: &Catalogue, o: &ObjectDef) -> TokenStream {
     let accessors = o.fields.iter().map(|f| {
         let m = unique_method(&f.name, &mut taken);
         let key = &f.name;
-        accessor_method(cat, &m, f, quote! { self.json().get(#key) }, quote! { 'a })
+        accessor_method(
+            cat,
+            &m,
+            f,
+            quote! { crate::typed::field(self, #key) },
+            quote! { 'a },
+        )
     });
     // The struct, `json`, `Clone`, `Copy` and `Debug` are the runtime's generic
     // `View`; only the object type's own accessors are here.
@@ -917,7 +944,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
         quote! {
             #[doc = #doc]
             #[inline]
-            pub fn #m(&self) -> crate::resources::#child_mgr { self.child() }
+            pub fn #m(&self) -> crate::resources::#child_mgr { crate::manager::child(self) }
         }
     });
     let obj_actions = r
@@ -960,7 +987,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
             quote! {
                 impl crate::Gitlab {
                     #[doc = #doc]
-                    pub fn #m(&self) -> #mgr { crate::Manager::new(self) }
+                    pub fn #m(&self) -> #mgr { crate::manager::manager(self) }
                 }
             }
         }
@@ -1025,7 +1052,7 @@ fn list_filter_tokens(cat: &Catalogue, r: &Resource) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 #[inline]
-                pub fn #m(self, #arg: #param) -> Self { self.typed_filter(#f, #conv) }
+                pub fn #m(self, #arg: #param) -> Self { crate::list::typed_filter(self, #f, #conv) }
             }
         })
         .collect();
@@ -1077,29 +1104,25 @@ fn action_method(
             None => c,
         })
         .collect();
-    let (ret_ty, call, what) = match a.returns {
-        Returns::None => (quote! { () }, quote! { action }, "nothing"),
-        Returns::Json => (
-            quote! { crate::Value },
-            quote! { action },
-            "the server's JSON",
-        ),
+    let (ret_ty, what) = match a.returns {
+        Returns::None => (quote! { () }, "nothing"),
+        Returns::Json => (quote! { crate::Value }, "the server's JSON"),
         Returns::List => (
             quote! { Vec<crate::Value> },
-            quote! { action },
             "every item of the listing the server pages through",
         ),
-        Returns::Raw => (quote! { crate::Bytes }, quote! { action }, "the raw bytes"),
-        Returns::Headers => (
-            quote! { crate::ResponseHeaders },
-            quote! { action },
-            "the response headers",
-        ),
+        Returns::Raw => (quote! { crate::Bytes }, "the raw bytes"),
+        Returns::Headers => (quote! { crate::ResponseHeaders }, "the response headers"),
         Returns::SelfObject => (
             quote! { () },
-            quote! { action_update_self },
             "nothing: the response replaces this object's attributes",
         ),
+    };
+    // `check` refuses a manager action that returns its object.
+    let call = match (on_object, a.returns) {
+        (true, Returns::SelfObject) => quote! { crate::object::action_update_self },
+        (true, _) => quote! { crate::object::action },
+        (false, _) => quote! { crate::manager::action },
     };
     let recv = if a.returns == Returns::SelfObject && on_object {
         quote! { &mut self }
@@ -1134,7 +1157,7 @@ fn action_method(
         #(#[doc = #doc])*
         #[inline]
         pub fn #m(#recv #(, #params)*) -> impl ::core::future::Future<Output = crate::Result<#ret_ty>> + '_ {
-            self.#call(&#st.actions[#index], vec![#(#convs),*], crate::Attrs::new())
+            #call(self, &#st.actions[#index], vec![#(#convs),*], crate::Attrs::new())
         }
     };
     if a.optional.is_empty() {
@@ -1145,7 +1168,7 @@ fn action_method(
             #[doc = #opt_doc]
             #[inline]
             pub fn #m_with(#recv #(, #params2)*, optional: crate::Attrs) -> impl ::core::future::Future<Output = crate::Result<#ret_ty>> + '_ {
-                self.#call(&#st.actions[#index], vec![#(#convs2),*], optional)
+                #call(self, &#st.actions[#index], vec![#(#convs2),*], optional)
             }
         }
     }
@@ -1183,7 +1206,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
         quote! {
             #[doc = #d]
             #[allow(clippy::new_without_default)]
-            pub fn new(#(#params),*) -> Self { Self::from_attrs(#base) }
+            pub fn new(#(#params),*) -> Self { <Self as crate::attrs::Builder>::from_attrs(#base) }
         }
     } else {
         let each = t.exclusive.iter().map(|x| {
@@ -1197,7 +1220,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
             );
             quote! {
                 #[doc = #d]
-                pub fn #ctor(#(#params,)* #arg: #xt) -> Self { Self::from_attrs(#base.set(#x, #xc)) }
+                pub fn #ctor(#(#params,)* #arg: #xt) -> Self { <Self as crate::attrs::Builder>::from_attrs(#base.set(#x, #xc)) }
             }
         });
         quote! { #(#each)* }
@@ -1210,7 +1233,7 @@ fn builder_tokens(cat: &Catalogue, r: &Resource, what: &str, t: &AttrTable) -> T
         quote! {
             #[doc = #d]
             #[inline]
-            pub fn #m(self, #arg: #pt) -> Self { self.set(#a, #conv) }
+            pub fn #m(self, #arg: #pt) -> Self { crate::attrs::Builder::set(self, #a, #conv) }
         }
     });
     // The type, `with`, conversions and standard traits are the runtime's

@@ -26,21 +26,56 @@ pub use stamp::schema_stamp;
 use std::path::Path;
 
 /// The files gitlab-client compiles without its `regenerate` feature, written
-/// into `dir` (`gitlab-client/src/generated`): `resources.rs`, `blocking.rs`
-/// and `schema.stamp`, the [`schema_stamp`](stamp::schema_stamp) of `schema_dir` they were made from.
+/// into `dir` (`gitlab-client/src/generated`): `resources.rs` and its
+/// per-schema-file modules under `resources/` ([`generate::generate_for_build`]),
+/// `blocking.rs`, and `schema.stamp`, the [`schema_stamp`](stamp::schema_stamp)
+/// of `schema_dir` they were made from. A module file left from a schema file
+/// that no longer exists is removed.
 pub fn write_checked_in(cat: &Catalogue, schema_dir: &Path, dir: &Path) -> Result<(), String> {
     let stamp = schema_stamp(schema_dir)
         .map_err(|e| format!("cannot read the schema in {}: {e}", schema_dir.display()))?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    for (name, text) in [
-        ("resources.rs", generate::generate_for_build(cat)),
-        ("blocking.rs", generate::generate_blocking(cat)),
-        ("schema.stamp", format!("{stamp}\n")),
-    ] {
-        let p = dir.join(name);
-        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    let mut files = generate::generate_for_build(cat);
+    files.push(("blocking.rs".into(), generate::generate_blocking(cat)));
+    files.push(("schema.stamp".into(), format!("{stamp}\n")));
+    write_files(dir, &files)?;
+    let modules = dir.join(generate::MODULE_DIR);
+    let entries = match std::fs::read_dir(&modules) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot read {}: {e}", modules.display())),
+    };
+    for e in entries.flatten() {
+        let rel = format!(
+            "{}/{}",
+            generate::MODULE_DIR,
+            e.file_name().to_string_lossy()
+        );
+        if !files.iter().any(|(p, _)| *p == rel) {
+            std::fs::remove_file(e.path())
+                .map_err(|err| format!("cannot remove {}: {err}", e.path().display()))?;
+        }
     }
     Ok(())
+}
+
+/// Writes each (relative path, text) under `dir`.
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
+    files
+        .iter()
+        .try_for_each(|(rel, text)| write_if_changed(&dir.join(rel), text))
+}
+
+/// Writes `text` to `p`, creating its directory, unless `p` already holds it,
+/// so unrelated rebuilds stay incremental.
+fn write_if_changed(p: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read_to_string(p).ok().as_deref() == Some(text) {
+        return Ok(());
+    }
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
 }
 
 /// Everything a build script needs: re-run on schema edits, validate, write
@@ -68,19 +103,20 @@ pub fn build_script_with(schema_dir: &Path, out_file: &Path, blocking_file: Opti
     };
     println!("cargo:rerun-if-changed={}", schema_dir.display());
     rerun_on_every_file(schema_dir);
-    write_if_changed(out_file, &generate::generate_for_build(&cat));
-    if let Some(f) = blocking_file {
-        write_if_changed(f, &generate::generate_blocking(&cat));
-    }
-}
-
-/// Only touches the file when it changed, so unrelated rebuilds stay incremental.
-fn write_if_changed(out_file: &Path, code: &str) {
-    if std::fs::read_to_string(out_file).ok().as_deref() != Some(code) {
-        if let Err(e) = std::fs::write(out_file, code) {
-            eprintln!("error: cannot write {}: {e}", out_file.display());
-            std::process::exit(1);
-        }
+    // The index goes to `out_file`, its modules into `resources/` beside it.
+    let mut files = generate::generate_for_build(&cat);
+    let (_, index) = files.remove(0);
+    let dir = out_file.parent().unwrap_or(Path::new("."));
+    let written = write_files(dir, &files)
+        .and_then(|()| write_if_changed(out_file, &index))
+        .and_then(|()| {
+            blocking_file.map_or(Ok(()), |f| {
+                write_if_changed(f, &generate::generate_blocking(&cat))
+            })
+        });
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        std::process::exit(1);
     }
 }
 

@@ -174,6 +174,19 @@ impl Attrs {
     }
 }
 
+/// What generated constructors and setters call, as
+/// `<Self as crate::attrs::Builder>::from_attrs(..)` and
+/// `crate::attrs::Builder::set(self, ..)`. A trait rather than inherent
+/// methods: a method call on `CreateAttrs<R>` is looked up in every impl of
+/// `CreateAttrs`, generated ones included, so each generated body would depend
+/// on all of them and one schema edit would re-check every builder.
+pub(crate) trait Builder: Sized {
+    /// Starts from `attrs` (generated constructors pass the required ones).
+    fn from_attrs(attrs: Attrs) -> Self;
+    /// Sets an attribute the schema declares.
+    fn set(self, name: &'static str, value: impl Into<Param>) -> Self;
+}
+
 /// Typed attribute builders, one type per operation: generated code adds the
 /// constructors and setters of each resource (`ProjectIssueCreate` is
 /// `CreateAttrs<kind::ProjectIssue>`), so the conversions, `with` and the
@@ -186,22 +199,22 @@ macro_rules! attrs_builder {
             _r: std::marker::PhantomData<fn() -> R>,
         }
 
-        impl<R> $name<R> {
-            /// Starts from `attrs` (generated constructors pass the required ones).
+        impl<R> Builder for $name<R> {
             #[inline]
-            pub(crate) fn from_attrs(attrs: Attrs) -> Self {
+            fn from_attrs(attrs: Attrs) -> Self {
                 $name { attrs, _r: std::marker::PhantomData }
             }
 
-            /// Sets an attribute the schema declares (generated setters).
             #[inline]
-            pub(crate) fn set(self, name: &'static str, value: impl Into<Param>) -> Self {
-                Self::from_attrs(self.attrs.set(name, value))
+            fn set(self, name: &'static str, value: impl Into<Param>) -> Self {
+                $name { attrs: self.attrs.set(name, value), _r: std::marker::PhantomData }
             }
+        }
 
+        impl<R> $name<R> {
             /// Any other attribute, sent unchecked: for ones GitLab added after this schema.
             pub fn with(self, name: &str, value: impl Into<Param>) -> Self {
-                Self::from_attrs(self.attrs.set_unchecked(name, value))
+                $name { attrs: self.attrs.set_unchecked(name, value), _r: std::marker::PhantomData }
             }
         }
 
@@ -213,7 +226,7 @@ macro_rules! attrs_builder {
 
         impl<R> Clone for $name<R> {
             fn clone(&self) -> Self {
-                Self::from_attrs(self.attrs.clone())
+                $name { attrs: self.attrs.clone(), _r: std::marker::PhantomData }
             }
         }
 

@@ -44,6 +44,19 @@ impl<R: ops::List> Manager<R> {
     }
 }
 
+/// A filter set by a generated typed method: its name is the schema's own.
+/// A function, not a method, so generated bodies do not depend on every
+/// generated `ListRequest` impl (see `attrs::Builder`).
+#[inline]
+pub(crate) fn typed_filter<R>(
+    mut req: ListRequest<R>,
+    name: &'static str,
+    value: impl Into<Param>,
+) -> ListRequest<R> {
+    req.filters.insert(name, value);
+    req
+}
+
 /// Query parameters every listing takes, whatever its schema lists.
 const PAGING_PARAMS: &[&str] = &["page", "per_page", "pagination", "order_by", "sort"];
 
@@ -91,12 +104,6 @@ impl<R: Resource> ListRequest<R> {
                 self = self.filter(k, v.clone());
             }
         }
-        self
-    }
-
-    /// A filter set by a generated typed method: its name is the schema's own.
-    pub(crate) fn typed_filter(mut self, name: &'static str, value: impl Into<Param>) -> Self {
-        self.filters.insert(name, value);
         self
     }
 

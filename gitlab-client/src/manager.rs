@@ -49,7 +49,7 @@ impl<R: Resource> Manager<R> {
     /// A manager with no parent values: top-level resources, or ones whose
     /// placeholders you fill with [`with_parent`](Self::with_parent).
     pub fn new(gl: &Gitlab) -> Self {
-        Manager::from_core(DynManager::new(gl, R::META))
+        manager(gl)
     }
 
     pub(crate) fn from_core(core: DynManager) -> Self {
@@ -119,21 +119,6 @@ impl<R: Resource> Manager<R> {
     /// sub-resources or call actions without fetching first.
     pub fn get_lazy(&self, id: impl Into<Id>) -> Object<R> {
         Object::from_core(self.core.lazy(id.into().into()))
-    }
-
-    /// Runs a manager-level action (generated methods call this).
-    pub(crate) async fn action<T: FromActionResult>(
-        &self,
-        a: &'static ActionMeta,
-        required: Vec<Param>,
-        optional: Attrs,
-    ) -> Result<T> {
-        let out = self
-            .core
-            .scope
-            .run_action(None, a, required, optional)
-            .await?;
-        Ok(T::from_output(out))
     }
 
     /// Runs the manager-level download `action` (one whose generated method
@@ -428,9 +413,30 @@ impl ObjectCore {
     }
 }
 
-impl<R: Resource> Object<R> {
-    /// The manager of a sub-resource, with its placeholders filled from this object.
-    pub(crate) fn child<C: Resource>(&self) -> Manager<C> {
-        Manager::from_core(self.core().child(C::META))
-    }
+// What generated methods call. Functions, not methods: a method call on
+// `Manager<R>` or `Object<R>` is looked up in every impl of the type,
+// generated ones included, so each generated body would depend on all of them
+// and one schema edit would re-check them all.
+
+/// The manager of resource `R` with no parent values (generated `Gitlab` accessors).
+#[inline]
+pub(crate) fn manager<R: Resource>(gl: &Gitlab) -> Manager<R> {
+    Manager::from_core(DynManager::new(gl, R::META))
+}
+
+/// The manager of sub-resource `C` of `o`, its placeholders filled from `o`.
+#[inline]
+pub(crate) fn child<R: Resource, C: Resource>(o: &Object<R>) -> Manager<C> {
+    Manager::from_core(o.core().child(C::META))
+}
+
+/// Runs the manager-level action `a` of `m`.
+pub(crate) async fn action<R, T: FromActionResult>(
+    m: &Manager<R>,
+    a: &'static ActionMeta,
+    required: Vec<Param>,
+    optional: Attrs,
+) -> Result<T> {
+    let out = m.core.scope.run_action(None, a, required, optional).await?;
+    Ok(T::from_output(out))
 }

@@ -564,31 +564,6 @@ impl<R: Resource> Object<R> {
         self.fields.core.refresh().await
     }
 
-    pub(crate) async fn action<T: FromActionResult>(
-        &self,
-        a: &'static ActionMeta,
-        required: Vec<Param>,
-        optional: Attrs,
-    ) -> Result<T> {
-        let out = self.fields.core.run_action(a, required, optional).await?;
-        Ok(T::from_output(out))
-    }
-
-    /// Runs an action whose response is this object's new state.
-    pub(crate) async fn action_update_self(
-        &mut self,
-        a: &'static ActionMeta,
-        required: Vec<Param>,
-        optional: Attrs,
-    ) -> Result<()> {
-        if let ActionResult::Json(Value::Object(m)) =
-            self.fields.core.run_action(a, required, optional).await?
-        {
-            self.fields.core.replace(m);
-        }
-        Ok(())
-    }
-
     /// Runs the download `action` (one whose generated method returns
     /// `Bytes`, such as a job's `artifacts`) and writes the body to `out` as it
     /// arrives, without holding it in memory or applying `max_response_size`;
@@ -620,4 +595,34 @@ impl<R: Resource> Object<R> {
     pub fn into_core(self) -> ObjectCore {
         self.fields.core
     }
+}
+
+// What generated object actions call: functions rather than methods, like
+// `manager::child` (one schema edit would otherwise re-check every generated
+// action body).
+
+/// Runs the object action `a` of `o`.
+pub(crate) async fn action<R: Resource, T: FromActionResult>(
+    o: &Object<R>,
+    a: &'static ActionMeta,
+    required: Vec<Param>,
+    optional: Attrs,
+) -> Result<T> {
+    let out = o.fields.core.run_action(a, required, optional).await?;
+    Ok(T::from_output(out))
+}
+
+/// Runs the object action `a` of `o`, whose response is `o`'s new state.
+pub(crate) async fn action_update_self<R: Resource>(
+    o: &mut Object<R>,
+    a: &'static ActionMeta,
+    required: Vec<Param>,
+    optional: Attrs,
+) -> Result<()> {
+    if let ActionResult::Json(Value::Object(m)) =
+        o.fields.core.run_action(a, required, optional).await?
+    {
+        o.fields.core.replace(m);
+    }
+    Ok(())
 }

@@ -395,6 +395,14 @@ impl<O> fmt::Debug for View<'_, O> {
     }
 }
 
+/// Field `name` of `v` (generated object-type accessors). A function, not a
+/// method, so generated accessors do not depend on every generated `View`
+/// impl (see `attrs::Builder`).
+#[inline]
+pub(crate) fn field<'a, O>(v: &View<'a, O>, name: &str) -> Option<&'a Value> {
+    v.map.get(name)
+}
+
 /// An object field as a view of its object type.
 pub fn view<'a, O>(v: Option<&'a Value>) -> Option<View<'a, O>> {
     v.and_then(Value::as_object).map(View::new)

@@ -12,6 +12,11 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
     let mut texts = BTreeMap::new();
     for entry in std::fs::read_dir(&src).expect("runtime sources") {
         let path = entry.expect("entry").path();
+        // `generated/` is the generator's output, mounted by lib.rs as
+        // `crate::resources`, not a runtime module.
+        if path.file_name().is_some_and(|n| n == "generated") {
+            continue;
+        }
         let (name, text) = if path.is_dir() {
             // A module directory: all its files count as the module.
             let mut all = String::new();

@@ -43,15 +43,29 @@ fn checked_in_generated_code_is_current() {
     ));
     let cat = codegen::load_dir(schema).unwrap_or_else(|d| panic!("schema/ is invalid:\n{d}"));
     let stamp = codegen::schema_stamp(schema).expect("schema readable");
-    for (name, want) in [
-        ("resources.rs", codegen::generate::generate_for_build(&cat)),
-        ("blocking.rs", codegen::generate::generate_blocking(&cat)),
-        ("schema.stamp", format!("{stamp}\n")),
-    ] {
+    let mut want = codegen::generate::generate_for_build(&cat);
+    want.push((
+        "blocking.rs".into(),
+        codegen::generate::generate_blocking(&cat),
+    ));
+    want.push(("schema.stamp".into(), format!("{stamp}\n")));
+    for (name, want) in &want {
         let have = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
         assert!(
-            have == want,
+            have == *want,
             "gitlab-client/src/generated/{name} is not what the schema generates: run `make generate`"
+        );
+    }
+    let modules = dir.join(codegen::generate::MODULE_DIR);
+    for e in std::fs::read_dir(&modules).expect("generated modules readable") {
+        let rel = format!(
+            "{}/{}",
+            codegen::generate::MODULE_DIR,
+            e.expect("dir entry").file_name().to_string_lossy()
+        );
+        assert!(
+            want.iter().any(|(p, _)| *p == rel),
+            "gitlab-client/src/generated/{rel} belongs to no schema file: run `make generate`"
         );
     }
 }

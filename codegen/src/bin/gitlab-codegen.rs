@@ -111,7 +111,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             if let Some(dir) = checked_in {
                 codegen::write_checked_in(&cat, &schema, &dir)?;
                 eprintln!(
-                    "wrote {}/{{resources.rs,blocking.rs,schema.stamp}}",
+                    "wrote {}/{{resources.rs,resources/*.rs,blocking.rs,schema.stamp}}",
                     dir.display()
                 );
                 return Ok(());
