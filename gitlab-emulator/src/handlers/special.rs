@@ -192,8 +192,11 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
         (n, At::Obj, Verb::Delete)
             if n.ends_with("access_tokens") || n.ends_with("impersonation_tokens") =>
         {
-            // Revoking keeps the token, marked revoked (listed as inactive).
-            st.entry(ctx)?;
+            // Revoking keeps the token, marked revoked (listed as inactive);
+            // it no longer authenticates.
+            if let Some(t) = st.entry(ctx)?.hidden.secret.clone() {
+                st.tokens.remove(&t);
+            }
             st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
                 e.obj.insert("revoked".into(), json!(true));
                 e.obj.insert("active".into(), json!(false));
@@ -1361,8 +1364,11 @@ fn is_token_resource(norm: &str) -> bool {
         || norm.ends_with("/deploy_tokens")
 }
 
-/// A created token carries `token` in this one answer; it authenticates as
-/// its user from then on (personal and impersonation tokens).
+/// A created token carries `token` in this one answer and, unless it is a
+/// deploy token (which GitLab does not accept on the REST API), authenticates
+/// as its user from then on: personal and impersonation tokens as their user,
+/// project and group access tokens as a bot user GitLab creates for each one
+/// and makes a member of the project or group at the token's access level.
 fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
     let p = &ctx.req.params;
     let name = p.required("name")?;
@@ -1380,8 +1386,22 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
     let prefix = if deploy { "gldt-" } else { "glpat-" };
     let token = secret(st, prefix);
     let now = time::now();
-    let user_id: Option<u64> = if norm.starts_with("/users/") {
+    let resource_token = matches!(
+        norm,
+        "/projects/{}/access_tokens" | "/groups/{}/access_tokens"
+    );
+    let mut bot_level = None;
+    let user_id: Option<u64> = if deploy {
+        None
+    } else if resource_token {
+        let (bot, level) = token_bot(st, ctx, norm, &name)?;
+        bot_level = Some(level);
+        Some(bot)
+    } else if norm.starts_with("/users/") {
         ctx.parent.first().and_then(|u| u.parse().ok())
+    } else if norm.contains("/service_accounts/") {
+        // `/{projects,groups}/{}/service_accounts/{user_id}/personal_access_tokens`
+        ctx.parent.get(1).and_then(|u| u.parse().ok())
     } else {
         ctx.caller.as_ref().map(|c| c.id)
     };
@@ -1410,12 +1430,8 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
             "impersonation": norm.ends_with("impersonation_tokens"),
         })
     };
-    if norm.starts_with("/projects/") || norm.starts_with("/groups/") {
-        if let Some(l) = p.get("access_level") {
-            obj["access_level"] = l.clone();
-        } else if !deploy {
-            obj["access_level"] = json!(access::MAINTAINER);
-        }
+    if let Some(level) = bot_level {
+        obj["access_level"] = json!(level);
     }
     let Value::Object(m) = obj.clone() else {
         return Err(ApiError::no_route());
@@ -1428,7 +1444,10 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
     // Personal tokens are also listed at /personal_access_tokens, deploy tokens at /deploy_tokens.
     let global = if deploy {
         Some("/deploy_tokens")
-    } else if norm == "/users/{}/personal_access_tokens" {
+    } else if matches!(
+        norm,
+        "/users/{}/personal_access_tokens" | "/user/personal_access_tokens"
+    ) {
         Some("/personal_access_tokens")
     } else {
         None
@@ -1436,14 +1455,53 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
     if let Some(g) = global.and_then(|g| res_of(st, g)) {
         st.store.insert(g, &[], id.to_string(), e);
     }
-    if let (Some(uid), false) = (user_id, deploy) {
-        if norm.starts_with("/users/") {
-            st.tokens.insert(token.clone(), uid);
-        }
+    if let Some(uid) = user_id {
+        st.tokens.insert(token.clone(), uid);
     }
     let mut v: Value = serde_json::from_slice(&stored).unwrap_or(obj);
     v["token"] = json!(token);
     Ok(Reply::json(201, &v))
+}
+
+/// The bot user behind a new project or group access token: named after the
+/// token, `project_<id>_bot_<hex>` (or `group_…`), a member of the project or
+/// group at the token's `access_level` (Maintainer by default).
+fn token_bot(st: &mut State, ctx: &Ctx, norm: &str, name: &str) -> ApiResult<(u64, u64)> {
+    let group = norm.starts_with("/groups/");
+    let source = ctx.project_id();
+    let level = match ctx.req.params.get("access_level") {
+        None | Some(Value::Null) => access::MAINTAINER,
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .filter(|l| [10, 15, 20, 30, 40, 50].contains(l))
+            .ok_or_else(|| ApiError::error(400, "access_level does not have a valid value"))?,
+    };
+    let hex = secret(st, "");
+    let username = format!(
+        "{}_{source}_bot_{hex}",
+        if group { "group" } else { "project" }
+    );
+    let host = st
+        .base_url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .unwrap_or("localhost")
+        .to_string();
+    let email = format!("{username}@noreply.{host}");
+    let bot = super::users::insert_user(st, &username, name, &email, false);
+    st.store.modify(st.reg.user, &[], &bot.to_string(), |e| {
+        e.obj.insert("bot".into(), json!(true));
+    });
+    let members = if group {
+        st.reg.group_member
+    } else {
+        st.reg.project_member
+    };
+    let creator = ctx.caller.as_ref().map_or(bot, |c| c.id);
+    super::members::add_member(st, members, source, bot, level, creator);
+    Ok((bot, level))
 }
 
 fn token_rotate(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {

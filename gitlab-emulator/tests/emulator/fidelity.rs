@@ -438,6 +438,106 @@ async fn created_tokens_carry_their_secret_once() {
 }
 
 #[tokio::test]
+async fn project_and_group_access_tokens_authenticate_as_their_bot_user() {
+    let (emu, gl, pid) = setup().await;
+    let gid = gl
+        .http_get("/groups/demo-group", &Attrs::new())
+        .await
+        .unwrap()["id"]
+        .clone();
+    for (path, prefix, level) in [
+        (
+            format!("/projects/{pid}/access_tokens"),
+            format!("project_{pid}_bot_"),
+            Some(30),
+        ),
+        (
+            format!("/groups/{gid}/access_tokens"),
+            format!("group_{gid}_bot_"),
+            None,
+        ),
+    ] {
+        let mut attrs = Attrs::new()
+            .set("name", "ci-bot")
+            .set("scopes", json!(["api"]));
+        if let Some(l) = level {
+            attrs = attrs.set("access_level", l);
+        }
+        let t = gl.http_post(&path, &attrs).await.unwrap();
+        let level = level.unwrap_or(40);
+        assert_eq!(t["access_level"], json!(level), "{path}: {t}");
+        let secret = t["token"].as_str().unwrap().to_string();
+        // The token is the bot's: a user named after the token, a member at its level.
+        let bot = emu.client_as(&secret).unwrap();
+        let me = bot.http_get("/user", &Attrs::new()).await.unwrap();
+        assert_eq!(me["id"], t["user_id"], "{path}");
+        assert_eq!(me["name"], json!("ci-bot"));
+        assert_eq!(me["bot"], json!(true));
+        assert!(
+            me["username"].as_str().unwrap().starts_with(&prefix),
+            "{me}"
+        );
+        let members = path.replace("access_tokens", "members");
+        let m = gl
+            .http_get(&format!("{members}/{}", t["user_id"]), &Attrs::new())
+            .await
+            .unwrap();
+        assert_eq!(m["access_level"], json!(level));
+        bot.http_get(&format!("/projects/{pid}"), &Attrs::new())
+            .await
+            .unwrap();
+        // Revoked, it no longer authenticates.
+        gl.http_delete(&format!("{path}/{}", t["id"]))
+            .await
+            .unwrap();
+        let err = bot.http_get("/user", &Attrs::new()).await.unwrap_err();
+        assert_eq!(err.status(), Some(401), "{path}");
+    }
+    let err = gl
+        .http_post(
+            &format!("/projects/{pid}/access_tokens"),
+            &Attrs::new()
+                .set("name", "x")
+                .set("scopes", json!(["api"]))
+                .set("access_level", 12),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert!(
+        err.to_string()
+            .contains("access_level does not have a valid value"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn revoked_and_self_created_personal_tokens() {
+    let (emu, gl, _pid) = setup().await;
+    let alice = emu.user("alice").unwrap();
+    let as_alice = emu.client_as(&alice.token).unwrap();
+    // A token alice creates for herself is hers.
+    let t = as_alice
+        .http_post(
+            "/user/personal_access_tokens",
+            &Attrs::new()
+                .set("name", "mine")
+                .set("scopes", json!(["k8s_proxy"])),
+        )
+        .await
+        .unwrap();
+    let mine = emu.client_as(t["token"].as_str().unwrap()).unwrap();
+    let me = mine.http_get("/user", &Attrs::new()).await.unwrap();
+    assert_eq!(me["username"], json!("alice"));
+    // Revoking a personal token ends its use.
+    gl.http_delete(&format!("/personal_access_tokens/{}", t["id"]))
+        .await
+        .unwrap();
+    let err = mine.http_get("/user", &Attrs::new()).await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+}
+
+#[tokio::test]
 async fn hidden_variables_never_show_their_value() {
     let (_emu, gl, pid) = setup().await;
     let v = gl
