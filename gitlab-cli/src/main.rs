@@ -213,9 +213,9 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     };
 
     let format = globals.output.unwrap_or(Format::Legacy);
-    let stdout = std::io::stdout().lock();
+    // `Stdout` rather than its lock, which cannot cross an `.await` of a download.
     let mut printer = output::Printer::new(
-        std::io::BufWriter::new(stdout),
+        std::io::BufWriter::new(std::io::stdout()),
         format,
         globals.fields.clone(),
         globals.verbose,

@@ -6,6 +6,35 @@ use crate::args::Format;
 use gitlab_client::{ResponseHeaders, Value};
 use std::io::{self, Write};
 
+/// The printer's output as the `AsyncWrite` a streamed download writes to.
+/// Writes go straight to the output: the CLI runs one request at a time on a
+/// single-threaded runtime, so a blocking write holds up nothing else.
+pub struct RawOut<'a, W>(&'a mut W);
+
+impl<W: Write> tokio::io::AsyncWrite for RawOut<'_, W> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::task::Poll::Ready(self.get_mut().0.write(buf))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(self.get_mut().0.flush())
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
 /// Writes results to stdout in one format.
 pub struct Printer<W: Write> {
     out: W,
@@ -117,6 +146,11 @@ impl<W: Write> Printer<W> {
     /// Bytes as the server sent them.
     pub fn raw(&mut self, b: &[u8]) -> io::Result<()> {
         self.out.write_all(b)
+    }
+
+    /// The output itself, for a download written as it arrives.
+    pub fn raw_out(&mut self) -> RawOut<'_, W> {
+        RawOut(&mut self.out)
     }
 
     pub fn begin_list(&mut self) -> io::Result<()> {

@@ -45,7 +45,7 @@ impl ListDefaults {
     }
 }
 
-pub async fn execute<W: Write>(
+pub async fn execute<W: Write + Send>(
     gl: &Gitlab,
     server: &ServerConfig,
     defaults: &ListDefaults,
@@ -108,12 +108,21 @@ pub async fn execute<W: Write>(
             printer.object(&obj.to_json())?;
             Ok(())
         }
-        Kind::Custom(a) => {
-            // A download can take a while: show that it runs (terminal only).
-            let progress = (a.returns == Returns::Raw).then(|| Progress::start("downloading"));
-            let result = mgr.call_action(inv.id, a, inv.required, inv.attrs).await;
+        Kind::Custom(a) if a.returns == Returns::Raw => {
+            // A download goes to stdout as it arrives, whatever its size (no
+            // `--max-response-size`); it can take a while, so show that it runs
+            // (terminal only).
+            let progress = Progress::start("downloading");
+            let result = mgr
+                .call_action_to(inv.id, a, inv.required, inv.attrs, &mut printer.raw_out())
+                .await;
             drop(progress);
-            match result? {
+            result?;
+            printer.flush()?;
+            Ok(())
+        }
+        Kind::Custom(a) => {
+            match mgr.call_action(inv.id, a, inv.required, inv.attrs).await? {
                 ActionResult::None => {}
                 // The object's new state prints like `get` and `create` do.
                 ActionResult::Json(v) if a.returns == Returns::SelfObject && v.is_object() => {

@@ -19,6 +19,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_gitlab");
 struct Run {
     code: i32,
     stdout: String,
+    /// Stdout as written, for binary output.
+    stdout_bytes: Vec<u8>,
     stderr: String,
 }
 
@@ -74,6 +76,7 @@ async fn gitlab(args: &[&str], env: &[(&str, &str)]) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stdout_bytes: out.stdout,
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     })
@@ -821,6 +824,35 @@ async fn manager_actions_raw_output_and_file_uploads() {
     let r = gl(&s, &["project", "upload", "--id", "1", "--file", f]).await;
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stdout, "url: /uploads/x/notes.txt\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_stream_to_stdout_past_the_response_size_limit() {
+    let s = MockServer::start().await;
+    // Not valid UTF-8 and larger than the limit: written byte for byte.
+    let body: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    Mock::given(method("GET"))
+        .and(path("/api/v4/snippets/3/raw"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.clone(), "application/octet-stream"),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    let r = gl(
+        &s,
+        &[
+            "--max-response-size",
+            "1K",
+            "snippet",
+            "content",
+            "--id",
+            "3",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout_bytes, body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

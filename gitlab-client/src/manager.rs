@@ -397,6 +397,38 @@ impl DynManager {
             }
         }
     }
+
+    /// Like [`call_action`](Self::call_action) for a download (an action that
+    /// `returns: raw`): writes the body to `out` as it arrives, without holding
+    /// it in memory or applying `max_response_size`, and returns the bytes
+    /// written.
+    ///
+    /// # Errors
+    /// As [`call_action`](Self::call_action);
+    /// [`Error::InvalidAttrs`](crate::Error::InvalidAttrs) before any request
+    /// when `action` is not a download; [`Error::Write`](crate::Error::Write)
+    /// when `out` fails. After part of the body reached `out`, no retry is
+    /// made: the error is returned and `out` holds a partial body.
+    pub async fn call_action_to(
+        &self,
+        id: Option<Value>,
+        action: &'static ActionMeta,
+        required: Vec<Param>,
+        optional: Attrs,
+        out: &mut (dyn tokio::io::AsyncWrite + Unpin + Send),
+    ) -> Result<u64> {
+        match action.on {
+            ActionTarget::Manager => {
+                self.scope
+                    .run_action_to(None, action, required, optional, out)
+                    .await
+            }
+            ActionTarget::Object => {
+                let object = self.lazy(id.unwrap_or(Value::Null));
+                object.run_action_to(action, required, optional, out).await
+            }
+        }
+    }
 }
 
 /// How objects reach managers: their own, and their sub-resources'.
