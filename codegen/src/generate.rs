@@ -1119,15 +1119,13 @@ fn action_method(
         ),
     };
     // `check` refuses a manager action that returns its object.
-    let call = match (on_object, a.returns) {
-        (true, Returns::SelfObject) => quote! { crate::object::action_update_self },
-        (true, _) => quote! { crate::object::action },
-        (false, _) => quote! { crate::manager::action },
-    };
-    let recv = if a.returns == Returns::SelfObject && on_object {
-        quote! { &mut self }
-    } else {
-        quote! { &self }
+    let (recv, call) = match (on_object, a.returns) {
+        (true, Returns::SelfObject) => (
+            quote! { &mut self },
+            quote! { crate::object::action_update_self },
+        ),
+        (true, _) => (quote! { &self }, quote! { crate::object::action }),
+        (false, _) => (quote! { &self }, quote! { crate::manager::action }),
     };
     let mut doc = vec![
         format!(

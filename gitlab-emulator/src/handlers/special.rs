@@ -1469,12 +1469,14 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
 fn token_bot(st: &mut State, ctx: &Ctx, norm: &str, name: &str) -> ApiResult<(u64, u64)> {
     let group = norm.starts_with("/groups/");
     let source = ctx.project_id();
+    // A token's role is one of the member roles from Guest up.
     let level = match ctx.req.params.get("access_level") {
         None | Some(Value::Null) => access::MAINTAINER,
-        Some(v) => v
-            .as_u64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .filter(|l| [10, 15, 20, 30, 40, 50].contains(l))
+        Some(_) => ctx
+            .req
+            .params
+            .u64("access_level")?
+            .filter(|l| *l >= access::GUEST && access::VALID.contains(l))
             .ok_or_else(|| ApiError::error(400, "access_level does not have a valid value"))?,
     };
     let hex = secret(st, "");
