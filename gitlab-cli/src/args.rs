@@ -138,23 +138,21 @@ pub fn global_command() -> Command {
         .arg(value_arg("user_agent", "user-agent", "STRING", "User-Agent header [env: GITLAB_USER_AGENT]"))
         .arg(flag("skip_login", "skip-login", "Accepted for compatibility: no login check is ever made"))
         .arg(flag("no_mask_credentials", "no-mask-credentials", "Accepted for compatibility: credentials are always masked"))
+        // python-gitlab's help starts with its usage line.
+        .help_template("usage: {usage}\n\n{about}\n\n{all-args}{after-help}")
         .after_help(resource_list())
 }
 
-/// The resource names for the top-level help, wrapped.
+/// The resource names for the top-level help, one a line under `resource:`
+/// as python-gitlab's help lists them.
 fn resource_list() -> String {
-    let mut out = String::from("Resources (`gitlab <RESOURCE> --help` lists its actions):\n");
-    let mut line = String::from(" ");
+    let mut out = String::from("resource:\n");
     for (name, _) in catalog::resources() {
-        if line.len() + name.len() + 1 > 100 {
-            out.push_str(&line);
-            out.push('\n');
-            line = String::from(" ");
-        }
-        line.push(' ');
-        line.push_str(&name);
+        out.push_str("  ");
+        out.push_str(&name);
+        out.push('\n');
     }
-    out.push_str(&line);
+    out.push_str("\n`gitlab <RESOURCE> --help` lists a resource's actions.");
     out
 }
 
@@ -227,9 +225,12 @@ pub fn parse_globals(
     }
     if let Some(v) = &g.api_version {
         if v.trim() != "4" {
-            return Err(Failure::Usage(format!(
-                "--api-version {v}: only API version 4 is available"
-            )));
+            return Err(Failure::Exit {
+                message: format!(
+                    "Unsupported API version: --api-version {v}: only API version 4 is available"
+                ),
+                code: 2,
+            });
         }
     }
     let rest = match m.subcommand() {
@@ -299,6 +300,83 @@ pub fn misplaced_global(
     None
 }
 
+/// The long names (and aliases) of `cmd`'s arguments, with whether each takes a value.
+fn long_names(cmd: &Command) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    for a in cmd.get_arguments() {
+        let takes = a.get_action().takes_values();
+        if let Some(l) = a.get_long() {
+            out.push((l, takes));
+        }
+        for alias in a.get_all_aliases().unwrap_or_default() {
+            out.push((alias, takes));
+        }
+    }
+    out
+}
+
+/// Whether argparse would read `word` as an option of `cmd`: a known long
+/// option (or an abbreviation of one, with or without `=value`), or a known
+/// short one, possibly with its value attached.
+fn names_option(cmd: &Command, word: &str) -> bool {
+    if let Some(rest) = word.strip_prefix("--") {
+        let name = rest.split('=').next().unwrap_or(rest);
+        return !name.is_empty() && long_names(cmd).iter().any(|(l, _)| l.starts_with(name));
+    }
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some('-'), Some(c)) => cmd.get_arguments().any(|a| a.get_short() == Some(c)),
+        _ => false,
+    }
+}
+
+/// Joins `--flag VALUE` into `--flag=VALUE` where VALUE starts with `-` but,
+/// as argparse decides, is not an option: it names no option of the action
+/// and holds a space (`--content "---\n:job: ..."`). clap would otherwise
+/// refuse it as an unknown argument. Anything else is left alone, so a
+/// mistyped option still gets clap's error.
+pub fn attach_dash_values(cmd: &Command, words: &[String]) -> Vec<String> {
+    let longs = long_names(cmd);
+    // The flag a word names, when it takes a value: exact, or the one option it abbreviates.
+    let value_flag = |w: &str| -> bool {
+        let Some(name) = w
+            .strip_prefix("--")
+            .filter(|n| !n.is_empty() && !n.contains('='))
+        else {
+            return false;
+        };
+        if let Some((_, takes)) = longs.iter().find(|(l, _)| *l == name) {
+            return *takes;
+        }
+        let mut hits = longs.iter().filter(|(l, _)| l.starts_with(name));
+        match (hits.next(), hits.next()) {
+            (Some((_, takes)), None) => *takes,
+            _ => false,
+        }
+    };
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        match words.get(i + 1) {
+            Some(next)
+                if value_flag(w)
+                    && next.starts_with('-')
+                    && next.contains(' ')
+                    && !names_option(cmd, next) =>
+            {
+                out.push(format!("{w}={next}"));
+                i += 2;
+            }
+            _ => {
+                out.push(w.clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// The usage line of an action: its required flags, then `[OPTIONS]`.
 fn usage_line(resource: &str, action: &str, specs: &[ArgSpec]) -> String {
     let mut line = format!("gitlab [GLOBAL OPTIONS] {resource} {action}");
@@ -318,19 +396,28 @@ fn usage_line(resource: &str, action: &str, specs: &[ArgSpec]) -> String {
     line
 }
 
-/// `gitlab <resource> --help`: the resource's actions.
-pub fn resource_command(name: &str, meta: &'static ResourceMeta, actions: &[Action]) -> Command {
-    let mut cmd = Command::new(name.to_string())
-        .bin_name(format!("gitlab {name}"))
-        .about(resource_about(meta))
-        .subcommand_required(true)
-        .subcommand_value_name("ACTION")
-        .subcommand_help_heading("Actions")
-        .disable_help_subcommand(true);
+/// `gitlab <resource> --help`: the resource's actions, one name a line under
+/// `action:` as python-gitlab's help lists them, then what each requests.
+pub fn resource_help(name: &str, meta: &'static ResourceMeta, actions: &[Action]) -> String {
+    let mut out = format!(
+        "usage: gitlab [GLOBAL OPTIONS] {name} <ACTION> [ARGUMENTS]\n\n{}\n\naction:\n",
+        resource_about(meta)
+    );
     for a in actions {
-        cmd = cmd.subcommand(Command::new(a.name.clone()).about(catalog::describe(meta, a.kind)));
+        out.push_str(&format!("  {}\n", a.name));
     }
-    cmd
+    out.push_str(&format!(
+        "\nRequests (`gitlab {name} <ACTION> --help` lists an action's arguments):\n"
+    ));
+    let width = actions.iter().map(|a| a.name.len()).max().unwrap_or(0);
+    for a in actions {
+        out.push_str(&format!(
+            "  {:width$}  {}\n",
+            a.name,
+            catalog::describe(meta, a.kind)
+        ));
+    }
+    out
 }
 
 fn resource_about(meta: &ResourceMeta) -> String {
@@ -537,16 +624,24 @@ pub fn action_command(
         );
     }
     if matches!(action.kind, Kind::Op(Operation::List)) {
-        // python-gitlab reads `all` as a synonym of `get_all`, also where the
-        // listing has a filter of that name: there it takes a value.
+        // python-gitlab reads `all` as a synonym of `get_all` unless `--get-all`
+        // or `--no-get-all` is given: then, where the listing has a filter of
+        // that name (commits of every branch), `--all` is that filter, `True`
+        // when given without a value.
         let all_filter = meta.list_filters.contains(&"all");
-        let all = Arg::new("all")
+        let mut all = Arg::new("all")
             .long("all")
             .value_name("BOOL")
-            .help("Like --get-all; `--all false` fetches one page")
-            .num_args(if all_filter { 1..=1 } else { 0..=1 })
-            .default_missing_value("true")
-            .conflicts_with_all(["get_all", "no_get_all"]);
+            .num_args(0..=1);
+        all = if all_filter {
+            all.default_missing_value("True").help(
+                "Like --get-all; with --get-all or --no-get-all, the `all` filter (True without a value)",
+            )
+        } else {
+            all.default_missing_value("true")
+                .help("Like --get-all; `--all false` fetches one page")
+                .conflicts_with_all(["get_all", "no_get_all"])
+        };
         cmd = cmd
             .next_help_heading("Pagination")
             .arg(
@@ -711,12 +806,22 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
     if matches!(kind, Kind::Op(Operation::List)) {
         inv.page = m.get_one::<u32>("page").copied();
         inv.per_page = m.get_one::<u32>("per_page").copied();
-        let all = m.get_one::<String>("all").map(|v| {
-            !matches!(
-                v.trim().to_ascii_lowercase().as_str(),
-                "" | "0" | "false" | "no" | "off"
-            )
-        });
+        let explicit = m.get_flag("get_all") || m.get_flag("no_get_all");
+        let raw_all = m.get_one::<String>("all");
+        // Both given: `--all` is the listing's own filter (clap allows the
+        // pair only where the listing has one).
+        let all = match raw_all {
+            Some(v) if explicit => {
+                inv.attrs.insert("all", Value::String(v.clone()));
+                None
+            }
+            other => other.map(|v| {
+                !matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "" | "0" | "false" | "no" | "off"
+                )
+            }),
+        };
         inv.get_all = m.get_flag("get_all") || all == Some(true);
         inv.no_get_all = m.get_flag("no_get_all") || all == Some(false);
     }
@@ -811,8 +916,9 @@ pub fn convert(s: &ArgSpec, raw: &str) -> Result<Param, Failure> {
         AttrType::Json => {
             let text = read_value(&s.long, raw)?;
             serde_json::from_str(&text).map(Param::Value).map_err(|e| {
+                // python-gitlab's words first, then which flag and why.
                 Failure::Usage(format!(
-                    "--{} expects a JSON value ({e}); quote it for the shell, e.g. '{{\"a\": 1}}'",
+                    "Could not parse JSON data: --{} expects a JSON value ({e}); quote it for the shell, e.g. '{{\"a\": 1}}'",
                     s.long
                 ))
             })

@@ -18,6 +18,7 @@ mod complete;
 mod debug;
 mod output;
 mod progress;
+mod repr;
 mod run;
 
 use args::{Format, Globals};
@@ -39,6 +40,8 @@ pub enum Failure {
     Version,
     /// Writing the output failed.
     Io(std::io::Error),
+    /// A message python-gitlab prints as is (no `error:` prefix), and the exit status.
+    Exit { message: String, code: u8 },
 }
 
 impl From<gitlab_client::Error> for Failure {
@@ -54,8 +57,27 @@ impl From<std::io::Error> for Failure {
 }
 
 impl From<gitlab_client::ConfigError> for Failure {
+    /// Configuration problems python-gitlab names start with its words
+    /// (scripts match on them), followed by ours, which say where and why.
     fn from(e: gitlab_client::ConfigError) -> Self {
-        Failure::Usage(e.to_string())
+        let key = e.key.as_deref();
+        let python = if key == Some("PYTHON_GITLAB_CFG") {
+            Some("Cannot read config from PYTHON_GITLAB_CFG")
+        } else if matches!(key, Some("api_version" | "GITLAB_API_VERSION")) {
+            Some("Unsupported API version")
+        } else if e.file.is_some() && e.section.is_none() && key.is_none() {
+            // A file that cannot be read (or is not a configuration file at all).
+            Some("Cannot read config from file")
+        } else {
+            None
+        };
+        match python {
+            Some(p) => Failure::Exit {
+                message: format!("{p}: {e}"),
+                code: 2,
+            },
+            None => Failure::Usage(e.to_string()),
+        }
     }
 }
 
@@ -91,6 +113,10 @@ fn report(f: Failure) -> ExitCode {
         Failure::Usage(m) => {
             eprintln!("error: {}", printable(&m));
             ExitCode::from(2)
+        }
+        Failure::Exit { message, code } => {
+            eprintln!("{}", printable(&message));
+            ExitCode::from(code)
         }
         Failure::Client(e) => {
             eprintln!("error: {}", printable(&e.to_string()));
@@ -151,8 +177,7 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
     let action_word = rest.get(1).map(String::as_str);
     let action = match action_word {
         None | Some("-h" | "--help" | "help") => {
-            let mut cmd = args::resource_command(resource, meta, &actions);
-            let help = cmd.render_help();
+            let help = args::resource_help(resource, meta, &actions);
             return if action_word.is_some() {
                 print!("{help}");
                 Ok(())
@@ -180,14 +205,14 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
         },
     };
     let specs = catalog::args(meta, action.kind);
-    let matches = args::action_command(resource, meta, &action, &specs)
-        .try_get_matches_from(&rest[2..])
-        .map_err(
-            |e| match args::misplaced_global(resource, &action.name, &rest[2..], &specs) {
-                Some(hint) => Failure::Usage(hint),
-                None => Failure::Clap(e),
-            },
-        )?;
+    let cmd = args::action_command(resource, meta, &action, &specs);
+    let words = args::attach_dash_values(&cmd, &rest[2..]);
+    let matches = cmd.try_get_matches_from(&words).map_err(|e| {
+        match args::misplaced_global(resource, &action.name, &rest[2..], &specs) {
+            Some(hint) => Failure::Usage(hint),
+            None => Failure::Clap(e),
+        }
+    })?;
     let inv = args::invocation(action.kind, &specs, &matches)?;
 
     // Only now, with a valid command, read the configuration.
@@ -219,7 +244,7 @@ fn real_main(argv: &[String]) -> Result<(), Failure> {
         format,
         globals.fields.clone(),
         globals.verbose,
-        meta.id_attr,
+        output::Naming::of(meta),
     );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

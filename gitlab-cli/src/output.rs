@@ -41,26 +41,20 @@ pub struct Printer<W: Write> {
     format: Format,
     fields: Vec<String>,
     verbose: bool,
-    /// The resource's id attribute, shown first in legacy output.
-    id_attr: Option<&'static str>,
+    /// How the resource's own objects are named in short legacy output.
+    naming: Naming,
     /// Items written so far in the open list.
     in_list: usize,
 }
 
 impl<W: Write> Printer<W> {
-    pub fn new(
-        out: W,
-        format: Format,
-        fields: Vec<String>,
-        verbose: bool,
-        id_attr: Option<&'static str>,
-    ) -> Self {
+    pub fn new(out: W, format: Format, fields: Vec<String>, verbose: bool, naming: Naming) -> Self {
         Printer {
             out,
             format,
             fields,
             verbose,
-            id_attr,
+            naming,
             in_list: 0,
         }
     }
@@ -85,25 +79,32 @@ impl<W: Write> Printer<W> {
             Format::Json => writeln!(self.out, "{}", json_line(&v)),
             Format::Yaml => self.out.write_all(yaml_doc(&v).as_bytes()),
             Format::Legacy => {
-                let text = legacy_object(&v, self.id_attr, self.verbose || !self.fields.is_empty());
+                let text = legacy_object(&v, self.naming, self.verbose || !self.fields.is_empty());
                 self.out.write_all(text.as_bytes())
             }
         }
     }
 
-    /// Any JSON a custom action returned: objects are shown whole.
+    /// Any JSON a custom action or an update returned: objects are shown
+    /// whole, as python-gitlab shows the dict such a method returns; the
+    /// items of a list, whose class is not known, in short form.
     pub fn value(&mut self, v: &Value) -> io::Result<()> {
+        let guess = Naming::Guess {
+            id_attr: self.naming.id_attr(),
+        };
         match (self.format, v) {
             (Format::Legacy, Value::Array(items)) => {
                 self.begin_list()?;
                 for i in items {
-                    self.item(i)?;
+                    self.item_named(i, guess)?;
                 }
                 self.end_list()
             }
             (Format::Legacy, Value::Object(_)) => {
                 let v = self.select(v);
-                self.out.write_all(legacy_object(&v, None, true).as_bytes())
+                let whole = Naming::Guess { id_attr: None };
+                self.out
+                    .write_all(legacy_object(&v, whole, true).as_bytes())
             }
             (Format::Legacy, Value::Null) => Ok(()),
             (Format::Legacy, other) => writeln!(self.out, "{}", py_str(other)),
@@ -175,8 +176,12 @@ impl<W: Write> Printer<W> {
         self.item(&o.to_json())
     }
 
-    /// One list item; written at once.
+    /// One object of the resource's listing; written at once.
     pub fn item(&mut self, v: &Value) -> io::Result<()> {
+        self.item_named(v, self.naming)
+    }
+
+    fn item_named(&mut self, v: &Value, naming: Naming) -> io::Result<()> {
         let v = self.select(v);
         match self.format {
             Format::Json => {
@@ -193,7 +198,7 @@ impl<W: Write> Printer<W> {
             Format::Legacy => {
                 let text = match &v {
                     Value::Object(_) => {
-                        legacy_object(&v, self.id_attr, self.verbose || !self.fields.is_empty())
+                        legacy_object(&v, naming, self.verbose || !self.fields.is_empty())
                     }
                     other => format!("{}\n", py_str(other)),
                 };
@@ -232,8 +237,40 @@ fn yaml_doc(v: &Value) -> String {
     }
 }
 
-/// Attributes that name an object in python-gitlab's short legacy output, in order of preference.
-const LABEL_ATTRS: [&str; 7] = [
+/// How short legacy output names an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// An object of a known resource: its id attribute, then the attribute
+    /// python-gitlab's class of it names objects by (`_repr_attr`), if any.
+    Class {
+        name: &'static str,
+        id_attr: Option<&'static str>,
+        repr_attr: Option<&'static str>,
+    },
+    /// An object of unknown class (the items a custom action lists): the id
+    /// attribute given, then the first of [`GUESSED_LABELS`] it has.
+    Guess { id_attr: Option<&'static str> },
+}
+
+impl Naming {
+    /// The naming of `meta`'s objects.
+    pub fn of(meta: &gitlab_client::meta::ResourceMeta) -> Naming {
+        Naming::Class {
+            name: meta.name,
+            id_attr: meta.id_attr,
+            repr_attr: crate::repr::repr_attr(meta.name),
+        }
+    }
+
+    fn id_attr(self) -> Option<&'static str> {
+        match self {
+            Naming::Class { id_attr, .. } | Naming::Guess { id_attr } => id_attr,
+        }
+    }
+}
+
+/// Attributes that name an object of unknown class in short output, in order of preference.
+const GUESSED_LABELS: [&str; 7] = [
     "path_with_namespace",
     "full_path",
     "title",
@@ -243,13 +280,14 @@ const LABEL_ATTRS: [&str; 7] = [
     "body",
 ];
 
-/// python-gitlab's `legacy` block for one object. Short form: the id and one
-/// naming attribute; verbose: every attribute, sorted, `_` shown as `-`,
-/// nested objects indented.
-pub fn legacy_object(v: &Value, id_attr: Option<&str>, verbose: bool) -> String {
+/// python-gitlab's `legacy` block for one object. Short form: the id line and
+/// the naming attribute's line; verbose: every attribute, sorted, `_` shown
+/// as `-`, nested objects indented (the id first when there is one).
+pub fn legacy_object(v: &Value, naming: Naming, verbose: bool) -> String {
     let Value::Object(m) = v else {
         return format!("{}\n", py_str(v));
     };
+    let id_attr = naming.id_attr();
     let mut out = String::new();
     if verbose {
         if let Some(id) = id_attr.and_then(|k| m.get(k).map(|v| (k, v))) {
@@ -263,12 +301,24 @@ pub fn legacy_object(v: &Value, id_attr: Option<&str>, verbose: bool) -> String 
             out.push_str(&format!("{}: {}\n", k.replace('_', "-"), py_str(id)));
         }
     }
-    if let Some((k, val)) = LABEL_ATTRS
-        .iter()
-        .filter(|k| Some(**k) != id_attr)
-        .find_map(|k| m.get(*k).filter(|v| !v.is_null()).map(|v| (*k, v)))
-    {
-        let text = py_str(val).replace('\r', "").replace('\n', " ");
+    let label = match naming {
+        // python-gitlab prints the line even when the value is missing or empty: `None`.
+        Naming::Class {
+            repr_attr: Some(k), ..
+        } => Some((
+            k,
+            m.get(k)
+                .filter(|v| truthy(v))
+                .map_or_else(|| "None".to_string(), py_str),
+        )),
+        Naming::Class { .. } => None,
+        Naming::Guess { .. } => GUESSED_LABELS
+            .iter()
+            .filter(|k| Some(**k) != id_attr)
+            .find_map(|k| m.get(*k).filter(|v| !v.is_null()).map(|v| (*k, py_str(v)))),
+    };
+    if let Some((k, text)) = label {
+        let text = text.replace('\r', "").replace('\n', " ");
         let mut line = format!("{k}: {text}");
         if line.chars().count() > 79 {
             line = line.chars().take(76).collect::<String>() + "...";
@@ -277,11 +327,27 @@ pub fn legacy_object(v: &Value, id_attr: Option<&str>, verbose: bool) -> String 
         out.push('\n');
     }
     if out.is_empty() {
-        out.push_str(
-            "No default fields to show for this object. Use --verbose or the json/yaml output.\n",
-        );
+        let class = match naming {
+            Naming::Class { name, .. } => name,
+            Naming::Guess { .. } => "object",
+        };
+        out.push_str(&format!(
+            "No default fields to show for <{class}>. Please use --verbose or the JSON/YAML output.\n"
+        ));
     }
     out
+}
+
+/// Python's truth value of a JSON value (`None`, `False`, `0`, `""`, `[]`, `{}` are false).
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
 }
 
 fn legacy_map(
@@ -373,29 +439,85 @@ mod tests {
         assert_eq!(py_str(&json!({"k": false})), "{'k': False}");
     }
 
+    const NONE: Naming = Naming::Guess { id_attr: None };
+    const PROJECT: Naming = Naming::Class {
+        name: "Project",
+        id_attr: Some("id"),
+        repr_attr: Some("path_with_namespace"),
+    };
+
     #[test]
     fn legacy_short_and_verbose() {
         let v = json!({"id": 1, "path_with_namespace": "g/p", "star_count": 0,
                        "namespace": {"full_path": "g", "id": 2}, "tag_list": ["a"]});
         assert_eq!(
-            legacy_object(&v, Some("id"), false),
+            legacy_object(&v, PROJECT, false),
             "id: 1\npath_with_namespace: g/p\n"
         );
         assert_eq!(
-            legacy_object(&v, Some("id"), true),
+            legacy_object(&v, PROJECT, true),
             "id: 1\nnamespace:\n  full-path: g\n  id: 2\npath-with-namespace: g/p\nstar-count: 0\ntag-list: ['a']\n"
         );
+        let issue = Naming::Class {
+            name: "ProjectIssue",
+            id_attr: Some("iid"),
+            repr_attr: Some("title"),
+        };
         let long = json!({"iid": 3, "title": "x".repeat(100)});
-        let out = legacy_object(&long, Some("iid"), false);
+        let out = legacy_object(&long, issue, false);
         assert!(out.starts_with("iid: 3\ntitle: xxx"), "{out}");
         assert!(out.lines().nth(1).unwrap().ends_with("..."), "{out}");
         assert_eq!(out.lines().nth(1).unwrap().chars().count(), 79);
     }
 
     #[test]
+    fn short_form_follows_the_class_repr_attribute() {
+        let group = Naming::Class {
+            name: "Group",
+            id_attr: Some("id"),
+            repr_attr: Some("name"),
+        };
+        let v = json!({"id": 2, "full_path": "group1", "name": "test-group1"});
+        assert_eq!(
+            legacy_object(&v, group, false),
+            "id: 2\nname: test-group1\n"
+        );
+        // A missing or empty value shows as Python's None.
+        assert_eq!(
+            legacy_object(&json!({"id": 2}), group, false),
+            "id: 2\nname: None\n"
+        );
+        // A class without one shows its id alone, whatever the object holds.
+        let mr = Naming::Class {
+            name: "ProjectMergeRequest",
+            id_attr: Some("iid"),
+            repr_attr: None,
+        };
+        let v = json!({"iid": 4, "title": "t"});
+        assert_eq!(legacy_object(&v, mr, false), "iid: 4\n");
+        let lint = Naming::Class {
+            name: "ProjectCiLint",
+            id_attr: None,
+            repr_attr: None,
+        };
+        let out = legacy_object(&json!({"valid": true, "merged_yaml": "x"}), lint, false);
+        assert!(
+            out.starts_with("No default fields to show for <ProjectCiLint>"),
+            "{out}"
+        );
+        assert!(!out.contains("merged_yaml"), "{out}");
+        // Items of unknown class keep the first naming attribute found.
+        let guess = Naming::Guess { id_attr: None };
+        assert_eq!(
+            legacy_object(&json!({"title": "t"}), guess, false),
+            "title: t\n"
+        );
+    }
+
+    #[test]
     fn json_lists_stream_into_one_document() {
         let mut buf = Vec::new();
-        let mut p = Printer::new(&mut buf, Format::Json, vec!["id".into()], false, Some("id"));
+        let mut p = Printer::new(&mut buf, Format::Json, vec!["id".into()], false, PROJECT);
         p.begin_list().unwrap();
         p.item(&json!({"id": 1, "x": 2})).unwrap();
         p.item(&json!({"id": 2})).unwrap();
@@ -411,7 +533,7 @@ mod tests {
             ("Content-Type", "text/plain"),
         ]);
         let mut buf = Vec::new();
-        Printer::new(&mut buf, Format::Legacy, vec![], false, None)
+        Printer::new(&mut buf, Format::Legacy, vec![], false, NONE)
             .headers(&h)
             .unwrap();
         assert_eq!(
@@ -424,7 +546,7 @@ mod tests {
             Format::Json,
             vec!["X-GitLab-Size".into()],
             false,
-            None,
+            NONE,
         )
         .headers(&h)
         .unwrap();
@@ -433,7 +555,7 @@ mod tests {
             "{\"x-gitlab-size\":\"12\"}\n"
         );
         let mut buf = Vec::new();
-        Printer::new(&mut buf, Format::Yaml, vec![], false, None)
+        Printer::new(&mut buf, Format::Yaml, vec![], false, NONE)
             .headers(&h)
             .unwrap();
         assert!(String::from_utf8(buf)
@@ -444,7 +566,7 @@ mod tests {
     #[test]
     fn yaml_lists_stream_into_one_sequence() {
         let mut buf = Vec::new();
-        let mut p = Printer::new(&mut buf, Format::Yaml, vec![], false, None);
+        let mut p = Printer::new(&mut buf, Format::Yaml, vec![], false, NONE);
         p.begin_list().unwrap();
         p.item(&json!({"id": 1, "name": "a"})).unwrap();
         p.item(&json!({"id": 2, "name": "b"})).unwrap();

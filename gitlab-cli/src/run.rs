@@ -91,7 +91,8 @@ pub async fn execute<W: Write + Send>(
         }
         Kind::Op(Operation::Update) => {
             let obj = mgr.update(inv.id, inv.attrs).await?;
-            printer.object(&obj.to_json())?;
+            // python-gitlab's update returns the server's dict, which its CLI prints whole.
+            printer.value(&obj.to_json())?;
             Ok(())
         }
         Kind::Op(Operation::Delete) => {
@@ -121,13 +122,26 @@ pub async fn execute<W: Write + Send>(
             printer.flush()?;
             Ok(())
         }
+        // python-gitlab's CLI runs every `validate` action as a lint: the
+        // verdict decides the exit status and nothing is printed.
+        Kind::Custom(a) if a.name == "validate" => {
+            let answer = mgr
+                .call_action(inv.id, a, inv.required, inv.attrs)
+                .await
+                .map_err(|e| Failure::Exit {
+                    message: format!("Cannot validate CI YAML ({e})"),
+                    code: 1,
+                })?;
+            match answer {
+                ActionResult::Json(v) => lint_verdict(&v),
+                _ => Ok(()),
+            }
+        }
         Kind::Custom(a) => {
             match mgr.call_action(inv.id, a, inv.required, inv.attrs).await? {
                 ActionResult::None => {}
-                // The object's new state prints like `get` and `create` do.
-                ActionResult::Json(v) if a.returns == Returns::SelfObject && v.is_object() => {
-                    printer.object(&v)?
-                }
+                // The object's new state, which python-gitlab's methods return
+                // as the server's dict and its CLI prints whole (merge, rotate…).
                 ActionResult::Json(v) => printer.value(&v)?,
                 ActionResult::List(items) => printer.value(&Value::Array(items))?,
                 ActionResult::Raw(bytes) => printer.raw(&bytes)?,
@@ -199,6 +213,32 @@ async fn list<W: Write>(
     }
     printer.end_list()?;
     Ok(())
+}
+
+/// A lint answer: valid when `valid` is true (or, from the instance linter
+/// GitLab removed, `status` is `valid`); otherwise a failure listing its
+/// `errors` the way python-gitlab's CLI does, with exit status 1.
+fn lint_verdict(answer: &Value) -> Result<(), Failure> {
+    let valid = match answer.get("valid") {
+        Some(v) => v.as_bool() == Some(true),
+        None => answer.get("status").and_then(Value::as_str) == Some("valid"),
+    };
+    if valid {
+        return Ok(());
+    }
+    let errors: Vec<String> = answer
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Err(Failure::Exit {
+        message: format!("CI YAML Lint failed ({})", errors.join(",\n")),
+        code: 1,
+    })
 }
 
 /// python-gitlab's warning when a listing shows only its first page: when

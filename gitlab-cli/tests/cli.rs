@@ -11,6 +11,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[path = "cli/parity.rs"]
 mod parity;
+#[path = "cli/python_output.rs"]
+mod python_output;
 #[path = "cli/ux.rs"]
 mod ux;
 
@@ -439,7 +441,8 @@ async fn config_file_section_chosen_with_g() {
     )
     .await;
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.stdout, "id: 1\n");
+    // python-gitlab names a project by `path_with_namespace`, `None` when missing.
+    assert_eq!(r.stdout, "id: 1\npath_with_namespace: None\n");
     // An unknown section lists the known ones; nothing is sent.
     let r = gitlab(
         &["-c", cfg, "-g", "nope", "project", "get", "--id", "1"],
@@ -456,7 +459,7 @@ async fn config_file_section_chosen_with_g() {
     )
     .await;
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.stdout, "id: 1\n");
+    assert_eq!(r.stdout, "id: 1\npath_with_namespace: None\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -730,7 +733,7 @@ async fn debug_shows_requests_but_never_the_token() {
     )
     .await;
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.stdout, "id: 1\n");
+    assert_eq!(r.stdout, "id: 1\npath_with_namespace: None\n");
     assert!(r.stderr.contains("PRIVATE-TOKEN: [MASKED]"), "{r:?}");
     assert!(r.stderr.contains("method=GET"), "{r:?}");
     assert!(r.stderr.contains("path=/projects/1"), "{r:?}");
