@@ -19,7 +19,11 @@ mod stamp;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GITLAB_CLIENT_SCHEMA_DIR");
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Cargo names the package directory when it runs the script; the path baked in at
+    // compile time may be another checkout's when several share one target directory.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     let custom = std::env::var_os("GITLAB_CLIENT_SCHEMA_DIR").map(PathBuf::from);
     #[cfg(feature = "regenerate")]
     {
