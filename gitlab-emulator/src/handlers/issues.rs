@@ -35,6 +35,7 @@ const HANDLED: &[&str] = &[
     "state",
     "labels",
     "milestone",
+    "milestone_id",
     "author_id",
     "author_username",
     "assignee_id",
@@ -493,7 +494,8 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             Some(_) => return Err(ApiError::error(400, "state does not have a valid value")),
         };
         let labels = p.list("labels");
-        let milestone = p.nonblank("milestone");
+        let milestone = milestone_filter(ctx, mr)?;
+        let today = time::today();
         let iids = p.u64_list("iids")?;
         let author = p.u64("author_id")?;
         let author_name = p.nonblank("author_username");
@@ -547,11 +549,17 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
                         }
                     }
                 }
-                if milestone
-                    .as_deref()
-                    .is_some_and(|m| !m.eq_ignore_ascii_case("none"))
-                {
-                    return false; // the emulator has no milestones
+                if let Some(want) = &milestone {
+                    // The milestone as it is now (renamed, closed), else the copy embedded.
+                    let live = o
+                        .get("milestone")
+                        .and_then(|m| m.get("id"))
+                        .and_then(Value::as_u64)
+                        .zip(e.u64("project_id"))
+                        .and_then(|(mid, pid)| super::special::milestone_json(st, pid, mid));
+                    if !milestone_matches(live.as_ref().or(o.get("milestone")), want, &today) {
+                        return false;
+                    }
                 }
                 if iids
                     .as_ref()
@@ -630,6 +638,68 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         sort_entries(&mut v, &paging.order_by, paging.desc);
         Ok(v.into_iter().map(Item::of).collect())
     })
+}
+
+/// What a listing's `milestone` (or, for issues, `milestone_id`) asks for.
+enum MilestoneFilter {
+    /// `None`: no milestone.
+    No,
+    /// `Any`: some milestone.
+    Any,
+    /// `Upcoming`: a milestone due after today.
+    Upcoming,
+    /// `Started`: an open milestone whose start date has passed.
+    Started,
+    /// A milestone with this title.
+    Title(String),
+}
+
+/// Reads the milestone filter: `milestone` is a title or one of GitLab's
+/// keywords, `milestone_id` (issues only) a keyword; the two are exclusive.
+fn milestone_filter(ctx: &Ctx, mr: bool) -> ApiResult<Option<MilestoneFilter>> {
+    let p = &ctx.req.params;
+    let by_title = p.nonblank("milestone");
+    let by_id = if mr { None } else { p.nonblank("milestone_id") };
+    if by_title.is_some() && by_id.is_some() {
+        return Err(ApiError::error(
+            400,
+            "milestone, milestone_id are mutually exclusive",
+        ));
+    }
+    let keyword = |v: &str| match v.to_ascii_lowercase().as_str() {
+        "none" => Some(MilestoneFilter::No),
+        "any" => Some(MilestoneFilter::Any),
+        "upcoming" => Some(MilestoneFilter::Upcoming),
+        "started" => Some(MilestoneFilter::Started),
+        _ => None,
+    };
+    if let Some(id) = by_id {
+        return keyword(&id)
+            .map(Some)
+            .ok_or_else(|| ApiError::error(400, "milestone_id does not have a valid value"));
+    }
+    Ok(by_title.map(|t| keyword(&t).unwrap_or(MilestoneFilter::Title(t))))
+}
+
+/// Whether an item's embedded `milestone` satisfies the filter (`today` as `YYYY-MM-DD`).
+fn milestone_matches(m: Option<&Value>, want: &MilestoneFilter, today: &str) -> bool {
+    let m = m.filter(|m| m.is_object());
+    let field = |k: &str| m.and_then(|m| m.get(k)).and_then(Value::as_str);
+    match want {
+        MilestoneFilter::No => m.is_none(),
+        MilestoneFilter::Any => m.is_some(),
+        MilestoneFilter::Upcoming => field("due_date").is_some_and(|d| date_part(d) > today),
+        MilestoneFilter::Started => {
+            field("state") == Some("active")
+                && field("start_date").is_some_and(|d| date_part(d) <= today)
+        }
+        MilestoneFilter::Title(t) => field("title") == Some(t.as_str()),
+    }
+}
+
+/// `2024-05-01` of `2024-05-01T00:00:00Z`.
+fn date_part(d: &str) -> &str {
+    d.get(..10).unwrap_or(d)
 }
 
 fn iid_of(ctx: &Ctx) -> ApiResult<u64> {
@@ -780,8 +850,11 @@ pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     } else {
         st.reg.issue_note
     };
-    st.store
-        .take_coll(notes, &[pid.to_string(), ctx.id().to_string()]);
+    let parent = [pid.to_string(), ctx.id().to_string()];
+    st.store.take_coll(notes, &parent);
+    if let Some(d) = discussions_beside(st, notes) {
+        st.store.take_coll(d, &parent);
+    }
     if open && !is_mr(st, ctx.res) {
         adjust_open_issues(st, pid, -1);
     }
@@ -789,25 +862,214 @@ pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
 }
 
 // ----- notes ---------------------------------------------------------------------------
+//
+// GitLab keeps one table of notes: a note posted in a discussion is a note of
+// its issue (merge request, snippet, epic) like any other, and every note
+// belongs to a discussion; a plain comment is a discussion of its own
+// (`individual_note: true`). The emulator stores notes in the noteable's notes
+// collection and a discussion as the list of its note ids (`note_ids`) in the
+// noteable's discussions collection. Commits have no notes collection, so
+// their discussions keep their notes inline.
 
-/// The issue or merge request a note collection hangs off: (resource, type name).
-fn noteable(st: &State, note_res: ResId) -> (ResId, &'static str) {
-    match st.reg.res[note_res].parents.get(1).copied().flatten() {
-        Some(p) if p == st.reg.merge_request => (p, "MergeRequest"),
-        Some(p) => (p, "Issue"),
-        None => (st.reg.issue, "Issue"),
+/// The noteable a collection hangs off (its last parent): the resource and
+/// GitLab's class name, for issues, merge requests, snippets, epics and commits.
+pub(crate) fn noteable_of(st: &State, res: ResId) -> Option<(ResId, &'static str)> {
+    let p = st.reg.res[res].parents.last().copied().flatten()?;
+    let norm = st.reg.res[p].norm.as_str();
+    let class = if norm.ends_with("/merge_requests") {
+        "MergeRequest"
+    } else if norm.ends_with("/issues") {
+        "Issue"
+    } else if norm.ends_with("/snippets") {
+        "Snippet"
+    } else if norm.ends_with("/epics") {
+        "Epic"
+    } else if norm.ends_with("/repository/commits") {
+        "Commit"
+    } else {
+        return None;
+    };
+    Some((p, class))
+}
+
+/// Whether `res` is the notes collection of a noteable (not of a discussion).
+pub(crate) fn is_note_collection(st: &State, res: ResId) -> bool {
+    st.reg.res[res].norm.ends_with("/notes")
+        && noteable_of(st, res).is_some_and(|(_, class)| class != "Commit")
+}
+
+/// The noteable's collection named `to` next to collection `res` named `from`.
+fn sibling(st: &State, res: ResId, from: &str, to: &str) -> Option<ResId> {
+    let base = st.reg.res[res].norm.strip_suffix(from)?;
+    super::special::res_of(st, &format!("{base}{to}"))
+}
+
+/// The notes collection beside a discussions collection.
+pub(crate) fn notes_beside(st: &State, discussions: ResId) -> Option<ResId> {
+    sibling(st, discussions, "/discussions", "/notes")
+}
+
+/// The discussions collection beside a notes collection.
+pub(crate) fn discussions_beside(st: &State, notes: ResId) -> Option<ResId> {
+    sibling(st, notes, "/notes", "/discussions")
+}
+
+/// The stored noteable whose collections have the parent values `parent`.
+fn noteable_entry<'s>(st: &'s State, res: ResId, parent: &[String]) -> Option<&'s Entry> {
+    let (nres, _) = noteable_of(st, res)?;
+    let (key, up) = parent.split_last()?;
+    st.store.get(nres, up, key)
+}
+
+/// A new note (not stored) on the noteable of collection `res` at `parent`;
+/// `discussion` for a note posted as (or into) a thread.
+pub(crate) fn new_note(
+    st: &mut State,
+    res: ResId,
+    parent: &[String],
+    body: &str,
+    author: u64,
+    created_at: Option<String>,
+    discussion: bool,
+) -> Map<String, Value> {
+    let class = noteable_of(st, res).map_or("Issue", |(_, c)| c);
+    let target = noteable_entry(st, res, parent);
+    let noteable_id = target.and_then(|e| e.u64("id"));
+    // Snippets have no iid; GitLab answers null.
+    let noteable_iid = target.and_then(|e| e.u64("iid"));
+    let project_id = st.reg.res[res]
+        .norm
+        .starts_with("/projects/")
+        .then(|| parent.first().and_then(|p| p.parse::<u64>().ok()))
+        .flatten();
+    // Only merge request threads can be resolved.
+    let resolvable = discussion && class == "MergeRequest";
+    let id = st.store.next_id("note");
+    let now = time::now();
+    let mut obj = json!({
+        "id": id,
+        "type": if discussion { json!("DiscussionNote") } else { Value::Null },
+        "body": body,
+        "attachment": null,
+        "author": st.user_basic(author),
+        "created_at": created_at.unwrap_or_else(|| now.clone()),
+        "updated_at": now,
+        "system": false,
+        "noteable_id": noteable_id,
+        "noteable_type": class,
+        "project_id": project_id,
+        "noteable_iid": noteable_iid,
+        "commit_id": if class == "Commit" { json!(parent.last()) } else { Value::Null },
+        "resolvable": resolvable,
+        "confidential": false,
+        "internal": false,
+        "imported": false,
+        "imported_from": "none",
+    });
+    if resolvable {
+        obj["resolved"] = json!(false);
+        obj["resolved_by"] = Value::Null;
+        obj["resolved_at"] = Value::Null;
+    }
+    match obj {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 
-fn bump_notes(st: &mut State, ctx: &Ctx, delta: i64) {
-    let (res, _) = noteable(st, ctx.res);
-    let key = ctx.parent.get(1).cloned().unwrap_or_default();
-    st.store
-        .modify(res, &ctx.parent[..1.min(ctx.parent.len())], &key, |e| {
-            let n = e.u64("user_notes_count").unwrap_or(0) as i64 + delta;
-            e.obj
-                .insert("user_notes_count".into(), Value::from(n.max(0)));
-        });
+/// Changes the noteable's `user_notes_count` by `delta`.
+fn bump_notes(st: &mut State, res: ResId, parent: &[String], delta: i64) {
+    let (Some((nres, _)), Some((key, up))) = (noteable_of(st, res), parent.split_last()) else {
+        return;
+    };
+    st.store.modify(nres, up, key, |e| {
+        let n = e.u64("user_notes_count").unwrap_or(0) as i64 + delta;
+        e.obj
+            .insert("user_notes_count".into(), Value::from(n.max(0)));
+    });
+}
+
+/// A new discussion id: 40 hex digits, as GitLab's.
+pub(crate) fn new_discussion_id(st: &mut State) -> String {
+    use super::branches::mix;
+    let n = st.store.next_id("discussion");
+    format!(
+        "{:016x}{:016x}{:08x}",
+        mix(n ^ 0xD15C),
+        mix(n),
+        mix(!n) >> 32
+    )
+}
+
+/// The note ids a stored discussion lists.
+pub(crate) fn discussion_note_ids(e: &Entry) -> Vec<u64> {
+    e.obj
+        .get("note_ids")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default()
+}
+
+/// Stores a note in notes collection `res` at `parent`, counts it, and files it in
+/// discussion `did` (a new individual discussion when `None`). Returns its bytes.
+pub(crate) fn store_note(
+    st: &mut State,
+    res: ResId,
+    parent: &[String],
+    obj: Map<String, Value>,
+    did: Option<&str>,
+) -> bytes::Bytes {
+    let id = obj.get("id").and_then(Value::as_u64).unwrap_or(0);
+    let bytes = st
+        .store
+        .insert(res, parent, id.to_string(), Entry::unserialized(obj));
+    bump_notes(st, res, parent, 1);
+    if let Some(dres) = discussions_beside(st, res) {
+        match did {
+            Some(did) => {
+                st.store.modify(dres, parent, did, |e| {
+                    let mut ids = discussion_note_ids(e);
+                    ids.push(id);
+                    e.obj.insert("note_ids".into(), json!(ids));
+                });
+            }
+            None => {
+                let did = new_discussion_id(st);
+                let obj = json!({"id": did, "individual_note": true, "note_ids": [id]});
+                if let Value::Object(m) = obj {
+                    st.store.insert(dres, parent, did, Entry::unserialized(m));
+                }
+            }
+        }
+    }
+    bytes
+}
+
+/// Removes note `id` from notes collection `res` at `parent` and from its
+/// discussion (which goes when it has no notes left).
+pub(crate) fn remove_note(st: &mut State, res: ResId, parent: &[String], id: u64) {
+    if st.store.remove(res, parent, &id.to_string()).is_none() {
+        return;
+    }
+    bump_notes(st, res, parent, -1);
+    let Some(dres) = discussions_beside(st, res) else {
+        return;
+    };
+    let holder = st.store.coll(dres, parent).and_then(|c| {
+        c.iter()
+            .find(|d| discussion_note_ids(d).contains(&id))
+            .map(|d| (super::id_string(d), discussion_note_ids(d)))
+    });
+    if let Some((did, mut ids)) = holder {
+        ids.retain(|n| *n != id);
+        if ids.is_empty() {
+            st.store.remove(dres, parent, &did);
+        } else {
+            st.store.modify(dres, parent, &did, |e| {
+                e.obj.insert("note_ids".into(), json!(ids));
+            });
+        }
+    }
 }
 
 pub(super) fn list_notes(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
@@ -822,59 +1084,12 @@ pub(super) fn list_notes(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     })
 }
 
-fn build_note(
-    st: &mut State,
-    note_res: ResId,
-    pid: u64,
-    iid: u64,
-    body: String,
-    author: u64,
-    created_at: Option<String>,
-) -> (u64, Map<String, Value>) {
-    let (res, ty) = noteable(st, note_res);
-    let noteable_id = st
-        .store
-        .get(res, &[pid.to_string()], &iid.to_string())
-        .and_then(|e| e.u64("id"));
-    let id = st.store.next_id("note");
-    let now = time::now();
-    let obj = json!({
-        "id": id,
-        "type": null,
-        "body": body,
-        "attachment": null,
-        "author": st.user_basic(author),
-        "created_at": created_at.unwrap_or_else(|| now.clone()),
-        "updated_at": now,
-        "system": false,
-        "noteable_id": noteable_id,
-        "noteable_type": ty,
-        "project_id": pid,
-        "noteable_iid": iid,
-        "resolvable": false,
-        "confidential": false,
-        "internal": false,
-        "imported": false,
-        "imported_from": "none",
-    });
-    match obj {
-        Value::Object(m) => (id, m),
-        _ => (id, Map::new()),
-    }
-}
-
 /// Adds a comment to issue `iid` of project `pid` (for seeding).
 pub(crate) fn insert_note(st: &mut State, pid: u64, iid: u64, body: &str, author: u64) {
     let res = st.reg.issue_note;
-    let (id, obj) = build_note(st, res, pid, iid, body.to_string(), author, None);
     let parent = [pid.to_string(), iid.to_string()];
-    st.store
-        .insert(res, &parent, id.to_string(), Entry::new(obj));
-    st.store
-        .modify(st.reg.issue, &parent[..1], &parent[1], |e| {
-            let n = e.u64("user_notes_count").unwrap_or(0) + 1;
-            e.obj.insert("user_notes_count".into(), Value::from(n));
-        });
+    let obj = new_note(st, res, &parent, body, author, None, false);
+    store_note(st, res, &parent, obj, None);
 }
 
 /// Closes issue `iid` of project `pid` (for seeding).
@@ -895,17 +1110,17 @@ pub(crate) fn close_issue(st: &mut State, pid: u64, iid: u64, by: u64) {
     }
 }
 
-pub(super) fn create_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// `POST …/notes` on any noteable: a comment, which is also a discussion of its own.
+pub(crate) fn create_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let caller = ctx.caller()?.id;
     let p = &ctx.req.params;
     let body = p.str("body").unwrap_or_default();
-    let iid: u64 = ctx.parent.get(1).and_then(|i| i.parse().ok()).unwrap_or(0);
+    if body.trim().is_empty() {
+        return Err(ApiError::blank(&["body"]));
+    }
     let created = p.nonblank("created_at");
-    let (id, obj) = build_note(st, ctx.res, ctx.project_id(), iid, body, caller, created);
-    let bytes = st
-        .store
-        .insert(ctx.res, &ctx.parent, id.to_string(), Entry::new(obj));
-    bump_notes(st, ctx, 1);
+    let obj = new_note(st, ctx.res, &ctx.parent, &body, caller, created, false);
+    let bytes = store_note(st, ctx.res, &ctx.parent, obj, None);
     Ok(Reply::raw_json(201, bytes))
 }
 
@@ -916,7 +1131,20 @@ fn note_author(e: &Entry) -> Option<u64> {
         .and_then(Value::as_u64)
 }
 
-pub(super) fn update_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// The caller's access level where the note lives: its project, or the
+/// group of a group-level noteable (epics).
+fn note_access(st: &State, ctx: &Ctx) -> u64 {
+    let owner: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+    if st.reg.res[ctx.res].norm.starts_with("/groups/") {
+        st.group_access(ctx.caller.as_ref(), owner)
+    } else {
+        st.project(owner)
+            .map_or(0, |p| st.project_access(ctx.caller.as_ref(), p))
+    }
+}
+
+/// `PUT …/notes/:id`: the author (or an administrator) edits the body.
+pub(crate) fn update_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let e = st.entry(ctx)?;
     if note_author(e) != Some(ctx.caller_id()) && !ctx.is_admin() {
         return Err(ApiError::forbidden());
@@ -938,17 +1166,15 @@ pub(super) fn update_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     Ok(Reply::raw_json(200, e.bytes.clone()))
 }
 
-pub(super) fn delete_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// `DELETE …/notes/:id`: the author, or a maintainer of the project (owner of the group).
+pub(crate) fn delete_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let e = st.entry(ctx)?;
     let own = note_author(e) == Some(ctx.caller_id());
-    let level = st
-        .project(ctx.project_id())
-        .map_or(0, |p| st.project_access(ctx.caller.as_ref(), p));
-    if !own && level < access::MAINTAINER {
+    let id = e.u64("id").unwrap_or(0);
+    if !own && note_access(st, ctx) < access::MAINTAINER {
         return Err(ApiError::forbidden());
     }
-    st.store.remove(ctx.res, &ctx.parent, ctx.id());
-    bump_notes(st, ctx, -1);
+    remove_note(st, ctx.res, &ctx.parent, id);
     Ok(Reply::empty(204))
 }
 
@@ -1140,27 +1366,56 @@ fn move_issue(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         .store
         .get(st.reg.issue, &[to_pid.to_string()], &new_iid.to_string())
         .and_then(|e| e.u64("id"));
-    // Notes follow the issue, with new ids.
+    // Notes follow the issue, with new ids, in the same threads.
     let notes = st.reg.issue_note;
+    let from = [pid.to_string(), iid.to_string()];
+    let to = [to_pid.to_string(), new_iid.to_string()];
     let copied: Vec<Entry> = st
         .store
-        .coll(notes, &[pid.to_string(), iid.to_string()])
+        .coll(notes, &from)
         .map(|c| c.iter().cloned().collect())
         .unwrap_or_default();
-    let count = copied.len();
+    let threads: Vec<Entry> = discussions_beside(st, notes)
+        .and_then(|d| st.store.coll(d, &from))
+        .map(|c| c.iter().cloned().collect())
+        .unwrap_or_default();
+    // Old note id → the thread it was in (new id, created once).
+    let mut new_threads: Vec<(Vec<u64>, Option<String>, bool)> = threads
+        .iter()
+        .map(|t| {
+            let individual = t.obj.get("individual_note") == Some(&Value::Bool(true));
+            (discussion_note_ids(t), None, individual)
+        })
+        .collect();
     for mut n in copied {
+        let old_id = n.u64("id").unwrap_or(0);
         let id = st.store.next_id("note");
         n.obj.insert("id".into(), Value::from(id));
         n.obj.insert("project_id".into(), Value::from(to_pid));
         n.obj.insert("noteable_id".into(), json!(new_id));
         n.obj.insert("noteable_iid".into(), Value::from(new_iid));
-        n.reserialize();
-        st.store.insert(
-            notes,
-            &[to_pid.to_string(), new_iid.to_string()],
-            id.to_string(),
-            n,
-        );
+        let thread = new_threads.iter_mut().find(|(ids, ..)| ids.contains(&old_id));
+        match thread {
+            Some((_, Some(did), _)) => {
+                let did = did.clone();
+                store_note(st, notes, &to, n.obj, Some(&did));
+            }
+            Some((_, slot @ None, individual)) if !*individual => {
+                let did = new_discussion_id(st);
+                *slot = Some(did.clone());
+                if let Some(dres) = discussions_beside(st, notes) {
+                    let obj = json!({"id": did, "individual_note": false, "note_ids": []});
+                    if let Value::Object(m) = obj {
+                        st.store
+                            .insert(dres, &to, did.clone(), Entry::unserialized(m));
+                    }
+                }
+                store_note(st, notes, &to, n.obj, Some(&did));
+            }
+            _ => {
+                store_note(st, notes, &to, n.obj, None);
+            }
+        }
     }
     let subscribers = old.hidden.subscribers.clone();
     st.store.modify(
@@ -1168,7 +1423,6 @@ fn move_issue(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         &[to_pid.to_string()],
         &new_iid.to_string(),
         |e| {
-            e.obj.insert("user_notes_count".into(), Value::from(count));
             e.hidden.subscribers = subscribers;
         },
     );
