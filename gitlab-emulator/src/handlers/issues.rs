@@ -372,6 +372,9 @@ pub(super) fn create_issue(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     if let Some(d) = p.nonblank("due_date") {
         extra.insert("due_date".into(), Value::String(d));
     }
+    if let Some(w) = weight_param(ctx)? {
+        extra.insert("weight".into(), w);
+    }
     if let Some(t) = p.nonblank("issue_type") {
         extra.insert("issue_type".into(), Value::String(t.clone()));
         extra.insert("type".into(), Value::String(t.to_uppercase()));
@@ -437,7 +440,54 @@ pub(super) fn create_mr(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         extra.insert("reviewers".into(), Value::Array(reviewers));
     }
     let iid = insert_mr(st, pid, item, &source, &target, extra);
+    refresh_mergeability(st, pid, iid);
     object_reply(st, ctx.res, pid, iid, 201, Some(caller))
+}
+
+/// Rechecks an open merge request against its branches, as GitLab does when one
+/// is fetched: `sha` follows the source branch, and `has_conflicts`,
+/// `merge_status` and `detailed_merge_status` say whether the branches merge.
+/// Lists show what the last check found.
+fn refresh_mergeability(st: &mut State, pid: u64, iid: u64) {
+    let parent = [pid.to_string()];
+    let key = iid.to_string();
+    let Some(e) = st.store.get(st.reg.merge_request, &parent, &key) else {
+        return;
+    };
+    if e.str("state") != Some("opened") {
+        return;
+    }
+    let draft = e.obj.get("draft") == Some(&Value::Bool(true));
+    let source = super::branches::head_of(st, pid, e.str("source_branch").unwrap_or(""));
+    let target = super::branches::head_of(st, pid, e.str("target_branch").unwrap_or(""));
+    let (conflicts, detailed) = match (&source, &target) {
+        (Some(h), Some(t)) => {
+            let conflicts = super::repo::merge_result(st, pid, h, t).is_err();
+            let detailed = if draft {
+                "draft_status"
+            } else if conflicts {
+                "conflict"
+            } else {
+                "mergeable"
+            };
+            (conflicts, detailed)
+        }
+        // A missing branch: GitLab calls the merge request broken.
+        _ => (false, "commits_status"),
+    };
+    let status = if conflicts || target.is_none() || source.is_none() {
+        "cannot_be_merged"
+    } else {
+        "can_be_merged"
+    };
+    st.store.modify(st.reg.merge_request, &parent, &key, |e| {
+        if let Some(h) = source {
+            e.obj.insert("sha".into(), json!(h));
+        }
+        e.obj.insert("has_conflicts".into(), json!(conflicts));
+        e.obj.insert("merge_status".into(), json!(status));
+        e.obj.insert("detailed_merge_status".into(), json!(detailed));
+    });
 }
 
 /// An issue or merge request with the fields GitLab adds to single-object answers.
@@ -471,7 +521,7 @@ fn object_reply(
         });
         v["changes_count"] = json!("1");
         v["diff_refs"] = json!({"base_sha": base, "head_sha": head, "start_sha": base});
-        v["merge_error"] = Value::Null;
+        v["merge_error"] = e.obj.get("merge_error").cloned().unwrap_or(Value::Null);
         v["first_contribution"] = Value::Bool(false);
         v["pipeline"] = Value::Null;
         v["head_pipeline"] = Value::Null;
@@ -709,7 +759,34 @@ fn iid_of(ctx: &Ctx) -> ApiResult<u64> {
 pub(super) fn get(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     st.entry(ctx)?;
     let caller = ctx.caller.as_ref().map(|c| c.id);
-    object_reply(st, ctx.res, ctx.project_id(), iid_of(ctx)?, 200, caller)
+    let iid = iid_of(ctx)?;
+    if is_mr(st, ctx.res) {
+        refresh_mergeability(st, ctx.project_id(), iid);
+    }
+    object_reply(st, ctx.res, ctx.project_id(), iid, 200, caller)
+}
+
+/// An issue's `weight` from the parameters: a whole number from 0, or `null` to clear it.
+fn weight_param(ctx: &Ctx) -> ApiResult<Option<Value>> {
+    let Some(v) = ctx.req.params.get("weight") else {
+        return Ok(None);
+    };
+    if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+        return Ok(Some(Value::Null));
+    }
+    let n = match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| ApiError::error(400, "weight is invalid"))?;
+    if n < 0 {
+        return Err(ApiError::validation(
+            400,
+            &[("weight", "must be greater than or equal to 0")],
+        ));
+    }
+    Ok(Some(json!(n)))
 }
 
 /// Authors may edit their own items; others need reporter (issues) or developer (MRs).
@@ -792,6 +869,11 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     if let Some(r) = p.bool("remove_source_branch")? {
         obj.insert("force_remove_source_branch".into(), Value::Bool(r));
+    }
+    if !mr {
+        if let Some(w) = weight_param(ctx)? {
+            obj.insert("weight".into(), w);
+        }
     }
     for k in ["due_date", "target_branch"] {
         if let Some(v) = p.get(k) {
@@ -1205,6 +1287,8 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
         }
         "move" if !is_mr(st, ctx.res) => move_issue(st, ctx, iid)?,
         "merge" if is_mr(st, ctx.res) => merge(st, ctx, iid)?,
+        "merge_ref" if is_mr(st, ctx.res) => merge_ref(st, ctx, iid)?,
+        "rebase" if is_mr(st, ctx.res) => rebase(st, ctx, iid)?,
         "participants" => {
             let mut ids = Vec::new();
             if let Some(a) = note_author(e) {
@@ -1451,6 +1535,7 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
     if level < access::DEVELOPER {
         return Err(ApiError::unauthorized());
     }
+    refresh_mergeability(st, pid, iid);
     let e = st.entry(ctx)?;
     if e.str("state") != Some("opened") || e.obj.get("draft") == Some(&Value::Bool(true)) {
         return Err(ApiError::method_not_allowed());
@@ -1462,6 +1547,10 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
     let (Some(head), true) = (head, target_exists) else {
         return Err(ApiError::message(406, "Branch cannot be merged"));
     };
+    // GitLab checks mergeability (conflicts among it) before the sha.
+    if e.obj.get("has_conflicts") == Some(&Value::Bool(true)) {
+        return Err(ApiError::message(422, "Branch cannot be merged"));
+    }
     let p = &ctx.req.params;
     if let Some(sha) = p.nonblank("sha") {
         if sha != head {
@@ -1491,6 +1580,7 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         .nonblank("squash_commit_message")
         .unwrap_or_else(|| title.clone());
     let refs = super::repo::diff_refs(st, pid, &head, &target);
+    // GitLab's answer when the merge itself fails, conflicts among the reasons.
     let (sha, squash_sha) = super::repo::merge_branches(
         st,
         pid,
@@ -1499,7 +1589,8 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         &message,
         squash.then_some(squash_message.as_str()),
         caller.id,
-    );
+    )
+    .map_err(|_| ApiError::message(422, "Branch cannot be merged"))?;
     let now = time::now();
     let who = st.user_basic(caller.id);
     st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
@@ -1521,6 +1612,69 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         st.store.remove(st.reg.branch, &[pid.to_string()], &source);
     }
     object_reply(st, ctx.res, pid, iid, 200, Some(caller.id))
+}
+
+/// `GET …/merge_requests/:iid/merge_ref`: merges the source branch into the
+/// target branch's head on the side (GitLab's `refs/merge-requests/:iid/merge`)
+/// and answers that commit, `400` when the branches conflict.
+fn merge_ref(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    refresh_mergeability(st, pid, iid);
+    let e = st.entry(ctx)?;
+    let not_mergeable = || ApiError::message(400, "Merge request is not mergeable");
+    if e.str("state") != Some("opened") {
+        return Err(ApiError::message(400, "Merge ref cannot be updated"));
+    }
+    let source = e.str("source_branch").unwrap_or("").to_string();
+    let target = e.str("target_branch").unwrap_or("").to_string();
+    let head = super::branches::head_of(st, pid, &source).ok_or_else(not_mergeable)?;
+    let base = super::branches::head_of(st, pid, &target).ok_or_else(not_mergeable)?;
+    // The ref is rewritten only when a side has moved.
+    let known = e.hidden.shas.clone();
+    if let [h, b, merged] = known.as_slice() {
+        if *h == head && *b == base {
+            return Ok(Reply::json(200, &json!({"commit_id": merged})));
+        }
+    }
+    let author = ctx.caller()?.id;
+    let message = format!("Merge branch '{source}' into '{target}'");
+    let sha = super::repo::merge_ref_commit(st, pid, &head, &base, &message, author)
+        .map_err(|_| not_mergeable())?;
+    let remember = vec![head, base, sha.clone()];
+    st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+        e.hidden.shas = remember;
+    });
+    Ok(Reply::json(200, &json!({"commit_id": sha})))
+}
+
+/// `PUT …/merge_requests/:iid/rebase`: GitLab rebases in the background and
+/// answers `202 {"rebase_in_progress": true}`; the emulator has rebased by the
+/// time it answers. A rebase that conflicts leaves the branch alone and sets
+/// the merge request's `merge_error`, as GitLab's failed rebases do.
+fn rebase(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let pid = ctx.project_id();
+    let level = st
+        .project(pid)
+        .map_or(0, |p| st.project_access(Some(&caller), p));
+    if level < access::DEVELOPER {
+        return Err(ApiError::forbidden());
+    }
+    let e = st.entry(ctx)?;
+    if e.str("state") != Some("opened") {
+        return Err(ApiError::forbidden());
+    }
+    let source = e.str("source_branch").unwrap_or("").to_string();
+    let target = e.str("target_branch").unwrap_or("").to_string();
+    let error = match super::repo::rebase_branch(st, pid, &source, &target) {
+        Ok(_) => Value::Null,
+        Err(_) => json!("Rebase failed: Rebase locally, resolve all conflicts, then push the branch."),
+    };
+    st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+        e.obj.insert("merge_error".into(), error);
+    });
+    refresh_mergeability(st, pid, iid);
+    Ok(Reply::json(202, &json!({"rebase_in_progress": true})))
 }
 
 /// GitLab's time units: `1mo` = 4w, `1w` = 5d, `1d` = 8h. `"1h30m"` → 5400.

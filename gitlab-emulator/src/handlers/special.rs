@@ -334,6 +334,16 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             search(st, ctx.req, ctx.caller.as_ref(), scope_id)?
         }
         ("/projects/{}/releases", At::Coll, Verb::Post) => release_create(st, ctx)?,
+        // GitLab answers the deleted release.
+        ("/projects/{}/releases", At::Obj, Verb::Delete) => {
+            let old = st.entry(ctx)?.to_value();
+            st.store.remove(ctx.res, &ctx.parent, ctx.id());
+            if let Some(links) = res_of(st, "/projects/{}/releases/{}/assets/links") {
+                let parent = [ctx.project_id().to_string(), ctx.id().to_string()];
+                st.store.take_coll(links, &parent);
+            }
+            Reply::json(200, &old)
+        }
         ("/projects/{}/releases/{}/assets/links", _, v) if v != Verb::Get => {
             let r = match at {
                 At::Coll => st.create(ctx)?,
@@ -403,6 +413,7 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
                 .ok_or_else(|| st.not_found(ctx))?;
             Reply::raw_json(200, bytes)
         }
+        ("/groups/{}/epics", At::Coll, Verb::Get) => epic_list(st, ctx)?,
         ("/groups/{}/epics", At::Coll, Verb::Post) => {
             let r = st.create(ctx)?;
             let v = parse(&r);
@@ -413,7 +424,8 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
                 .modify(ctx.res, &ctx.parent, &key, |e| {
                     e.obj.insert("state".into(), json!("opened"));
                     e.obj.insert("author".into(), author);
-                    e.obj.insert("group_id".into(), json!(ctx.parent.first()));
+                    let gid = ctx.parent.first().and_then(|g| g.parse::<u64>().ok());
+                    e.obj.insert("group_id".into(), json!(gid));
                 })
                 .and_then(|_| st.store.get(ctx.res, &ctx.parent, &key))
                 .map(|e| e.bytes.clone());
@@ -425,6 +437,65 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
         _ => return Ok(None),
     };
     Ok(Some(r))
+}
+
+/// `GET /groups/:id/epics`: the group's epics and, unless
+/// `include_descendant_groups=false`, those of the subgroups the caller can
+/// see (also its ancestors' with `include_ancestor_groups=true`), newest first.
+fn epic_list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    const ORDER: lists::OrderRules = lists::OrderRules {
+        default_field: "created_at",
+        default_desc: true,
+        allowed: &["created_at", "updated_at", "title"],
+    };
+    let paging = lists::paging(ctx.req, &ORDER)?;
+    let p = &ctx.req.params;
+    let gid: u64 = ctx.parent.first().and_then(|g| g.parse().ok()).unwrap_or(0);
+    let mut groups = if p.bool("include_descendant_groups")?.unwrap_or(true) {
+        st.group_and_descendants(gid)
+    } else {
+        vec![gid]
+    };
+    if p.bool("include_ancestor_groups")?.unwrap_or(false) {
+        let mut up = st.group(gid).and_then(|g| g.u64("parent_id"));
+        while let Some(g) = up {
+            groups.push(g);
+            up = st.group(g).and_then(|x| x.u64("parent_id"));
+        }
+    }
+    groups.retain(|g| st.readable_group(ctx.caller.as_ref(), &g.to_string()).is_ok());
+    let state = match p.nonblank("state").as_deref() {
+        None | Some("all") => None,
+        Some(s @ ("opened" | "closed")) => Some(s.to_string()),
+        Some(_) => return Err(ApiError::error(400, "state does not have a valid value")),
+    };
+    let labels = p.list("labels").unwrap_or_default();
+    let author = p.u64("author_id")?;
+    let search = p.nonblank("search");
+    st.list_reply(ctx, "", paging, CursorStyle::Opaque, |st, paging| {
+        let mut v: Vec<&Entry> = groups
+            .iter()
+            .filter_map(|g| st.store.coll(ctx.res, &[g.to_string()]))
+            .flat_map(|c| c.iter())
+            .filter(|e| state.as_deref().is_none_or(|s| e.str("state") == Some(s)))
+            .filter(|e| {
+                let have = labels_of(&e.to_value());
+                labels.iter().all(|l| have.contains(l))
+            })
+            .filter(|e| {
+                author.is_none_or(|a| {
+                    e.obj.get("author").and_then(|x| x.get("id")).and_then(Value::as_u64) == Some(a)
+                })
+            })
+            .filter(|e| {
+                search
+                    .as_deref()
+                    .is_none_or(|s| super::search_matches(&e.obj, &["title", "description"], s))
+            })
+            .collect();
+        lists::sort_entries(&mut v, &paging.order_by, paging.desc);
+        Ok(v.into_iter().map(Item::of).collect())
+    })
 }
 
 fn at_name(at: At<'_>) -> &str {
@@ -688,6 +759,24 @@ fn resource_event(st: &mut State, ctx: &Ctx, kind: &str, iid: u64, body: Value) 
     store_obj(st, res, &parent, id.to_string(), obj);
 }
 
+/// Records a resource weight event: GitLab's shape has `issue_id` and the new
+/// `weight` instead of the other events' `resource_type` / `resource_id`.
+fn weight_event(st: &mut State, ctx: &Ctx, iid: u64, issue: &Value) {
+    let Some(res) = res_of(st, "/projects/{}/issues/{}/resource_weight_events") else {
+        return;
+    };
+    let id = st.store.next_id("resource_weight_event");
+    let obj = json!({
+        "id": id,
+        "user": st.user_basic(ctx.caller_id()),
+        "created_at": time::now(),
+        "issue_id": issue.get("id"),
+        "weight": issue.get("weight"),
+    });
+    let parent = vec![ctx.project_id().to_string(), iid.to_string()];
+    store_obj(st, res, &parent, id.to_string(), obj);
+}
+
 fn labels_of(v: &Value) -> Vec<String> {
     v.get("labels")
         .and_then(Value::as_array)
@@ -701,9 +790,7 @@ fn labels_of(v: &Value) -> Vec<String> {
 }
 
 fn label_json(st: &State, pid: u64, name: &str) -> Value {
-    let res = res_of(st, "/projects/{}/labels");
-    let found = res.and_then(|r| st.store.get(r, &[pid.to_string()], name));
-    match found {
+    match find_label(st, pid, name) {
         Some(l) => json!({
             "id": l.obj.get("id"),
             "name": name,
@@ -794,6 +881,7 @@ fn issue_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
     }
     // Labels.
     let (old, new) = (labels_of(&before), labels_of(&after));
+    ensure_labels(st, pid, &new);
     for l in new.iter().filter(|l| !old.contains(l)) {
         let label = label_json(st, pid, l);
         resource_event(
@@ -813,6 +901,10 @@ fn issue_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
             iid,
             json!({"label": label, "action": "remove"}),
         );
+    }
+    // Weight (issues): GitLab records each change, not the weight an issue starts with.
+    if !create && !is_mr && before.get("weight") != after.get("weight") {
+        weight_event(st, ctx, iid, &after);
     }
     // Milestone.
     let old_m = before.get("milestone").and_then(|m| m.get("id")).cloned();
@@ -963,6 +1055,77 @@ fn with_id<'a>(ctx: &Ctx<'a>, id: String) -> Ctx<'a> {
     }
 }
 
+/// GitLab's color for labels created without one.
+const DEFAULT_LABEL_COLOR: &str = "#6699cc";
+
+/// Gives a stored label (key `name`) the fields GitLab fills in: an id from
+/// the one label counter, its color, counts. Returns its bytes.
+fn finish_label(
+    st: &mut State,
+    res: ResId,
+    parent: &[String],
+    name: &str,
+    color: Option<String>,
+    is_group: bool,
+) -> Option<bytes::Bytes> {
+    let id = st.store.next_id("label");
+    let color = color.unwrap_or_else(|| DEFAULT_LABEL_COLOR.into());
+    st.store.modify(res, parent, name, |e| {
+        e.obj.insert("id".into(), json!(id));
+        e.obj.insert("name".into(), json!(name));
+        e.obj.insert("color".into(), json!(color));
+        e.obj.insert("text_color".into(), json!("#FFFFFF"));
+        e.obj.entry("description").or_insert(Value::Null);
+        e.obj.insert("subscribed".into(), json!(false));
+        e.obj.insert("is_project_label".into(), json!(!is_group));
+        for k in [
+            "open_issues_count",
+            "closed_issues_count",
+            "open_merge_requests_count",
+        ] {
+            e.obj.insert(k.into(), json!(0));
+        }
+    })?;
+    st.store.get(res, parent, name).map(|e| e.bytes.clone())
+}
+
+/// The label `name` a project sees: its own, else one of its groups' (nearest first).
+fn find_label<'s>(st: &'s State, pid: u64, name: &str) -> Option<&'s Entry> {
+    let pres = res_of(st, "/projects/{}/labels")?;
+    if let Some(l) = st.store.get(pres, &[pid.to_string()], name) {
+        return Some(l);
+    }
+    let gres = res_of(st, "/groups/{}/labels")?;
+    let mut gid = match projects::ns_ref(st.project(pid)?) {
+        Some(NamespaceRef::Group(g)) => Some(g),
+        _ => None,
+    };
+    while let Some(g) = gid {
+        if let Some(l) = st.store.get(gres, &[g.to_string()], name) {
+            return Some(l);
+        }
+        gid = st.group(g).and_then(|x| x.u64("parent_id"));
+    }
+    None
+}
+
+/// Creates project labels for the names an issue or merge request was given
+/// that the project does not see yet, as GitLab does.
+fn ensure_labels(st: &mut State, pid: u64, names: &[String]) {
+    let Some(pres) = res_of(st, "/projects/{}/labels") else {
+        return;
+    };
+    let parent = [pid.to_string()];
+    for name in names {
+        if name.trim().is_empty() || find_label(st, pid, name).is_some() {
+            continue;
+        }
+        let obj = json!({"name": name, "description": null, "created_at": time::now()});
+        store_obj(st, pres, &parent, name.clone(), obj);
+        finish_label(st, pres, &parent, name, None, false);
+    }
+}
+
 fn label(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Option<Reply>> {
     let is_group = st.reg.res[ctx.res].norm.starts_with("/groups");
     let verb = ctx.req.verb;
@@ -977,32 +1140,8 @@ fn label(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Option<Reply>> {
                 ));
             }
             let r = st.create(ctx)?;
-            let id = st.store.next_id("label");
-            let color = ctx
-                .req
-                .params
-                .nonblank("color")
-                .unwrap_or_else(|| "#6699cc".into());
-            let bytes = st
-                .store
-                .modify(ctx.res, &ctx.parent, &name, |e| {
-                    e.obj.insert("id".into(), json!(id));
-                    e.obj.insert("color".into(), json!(color));
-                    e.obj.insert("text_color".into(), json!("#FFFFFF"));
-                    e.obj.entry("description").or_insert(Value::Null);
-                    e.obj.insert("subscribed".into(), json!(false));
-                    e.obj.insert("is_project_label".into(), json!(!is_group));
-                    for k in [
-                        "open_issues_count",
-                        "closed_issues_count",
-                        "open_merge_requests_count",
-                    ] {
-                        e.obj.insert(k.into(), json!(0));
-                    }
-                })
-                .and_then(|_| st.store.get(ctx.res, &ctx.parent, &name))
-                .map(|e| e.bytes.clone());
-            match bytes {
+            let color = ctx.req.params.nonblank("color");
+            match finish_label(st, ctx.res, &ctx.parent, &name, color, is_group) {
                 Some(b) => Reply::raw_json(201, b),
                 None => r,
             }
