@@ -303,7 +303,11 @@ pub(crate) fn merge_trees(base: &Tree, ours: &Tree, theirs: &Tree) -> Tree {
 /// does for whole files: a path changed on one side takes that side; a path
 /// both sides changed differently (edited, added or deleted) is a conflict.
 /// Returns the merged tree, or the conflicting paths in path order.
-pub(crate) fn three_way_merge(base: &Tree, ours: &Tree, theirs: &Tree) -> Result<Tree, Vec<String>> {
+pub(crate) fn three_way_merge(
+    base: &Tree,
+    ours: &Tree,
+    theirs: &Tree,
+) -> Result<Tree, Vec<String>> {
     let mut out = ours.clone();
     let mut conflicts = Vec::new();
     for change in tree_diff(base, theirs) {
@@ -546,7 +550,11 @@ mod tests {
         };
         let base = t(&[("a", "1"), ("b", "1")]);
         // Each side changes its own file: both changes land.
-        let merged = three_way_merge(&base, &t(&[("a", "2"), ("b", "1")]), &t(&[("a", "1"), ("b", "2")]));
+        let merged = three_way_merge(
+            &base,
+            &t(&[("a", "2"), ("b", "1")]),
+            &t(&[("a", "1"), ("b", "2")]),
+        );
         assert_eq!(merged.unwrap(), t(&[("a", "2"), ("b", "2")]));
         // The same change on both sides is no conflict.
         let same = t(&[("a", "2"), ("b", "1")]);
@@ -554,10 +562,16 @@ mod tests {
         // Both sides add the same new path with different content.
         let ours = t(&[("a", "1"), ("b", "1"), ("c", "ours")]);
         let theirs = t(&[("a", "1"), ("b", "1"), ("c", "theirs")]);
-        assert_eq!(three_way_merge(&base, &ours, &theirs), Err(vec!["c".to_string()]));
+        assert_eq!(
+            three_way_merge(&base, &ours, &theirs),
+            Err(vec!["c".to_string()])
+        );
         // One side deletes what the other edits.
         let deleted = t(&[("b", "1")]);
         let edited = t(&[("a", "3"), ("b", "1")]);
-        assert_eq!(three_way_merge(&base, &deleted, &edited), Err(vec!["a".to_string()]));
+        assert_eq!(
+            three_way_merge(&base, &deleted, &edited),
+            Err(vec!["a".to_string()])
+        );
     }
 }

@@ -486,7 +486,8 @@ fn refresh_mergeability(st: &mut State, pid: u64, iid: u64) {
         }
         e.obj.insert("has_conflicts".into(), json!(conflicts));
         e.obj.insert("merge_status".into(), json!(status));
-        e.obj.insert("detailed_merge_status".into(), json!(detailed));
+        e.obj
+            .insert("detailed_merge_status".into(), json!(detailed));
     });
 }
 
@@ -1478,7 +1479,9 @@ fn move_issue(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         n.obj.insert("project_id".into(), Value::from(to_pid));
         n.obj.insert("noteable_id".into(), json!(new_id));
         n.obj.insert("noteable_iid".into(), Value::from(new_iid));
-        let thread = new_threads.iter_mut().find(|(ids, ..)| ids.contains(&old_id));
+        let thread = new_threads
+            .iter_mut()
+            .find(|(ids, ..)| ids.contains(&old_id));
         match thread {
             Some((_, Some(did), _)) => {
                 let did = did.clone();
@@ -1668,7 +1671,9 @@ fn rebase(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
     let target = e.str("target_branch").unwrap_or("").to_string();
     let error = match super::repo::rebase_branch(st, pid, &source, &target) {
         Ok(_) => Value::Null,
-        Err(_) => json!("Rebase failed: Rebase locally, resolve all conflicts, then push the branch."),
+        Err(_) => {
+            json!("Rebase failed: Rebase locally, resolve all conflicts, then push the branch.")
+        }
     };
     st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
         e.obj.insert("merge_error".into(), error);

@@ -296,7 +296,9 @@ pub(crate) fn rebase_branch(
         .collect();
     mine.reverse();
     // Check every step before writing anything.
-    let mut tree = commit_of(st, pid, &onto).map(|c| c.tree).unwrap_or_default();
+    let mut tree = commit_of(st, pid, &onto)
+        .map(|c| c.tree)
+        .unwrap_or_default();
     let mut trees = Vec::new();
     for c in &mine {
         let parent = first_parent_tree(st, pid, c);

@@ -463,7 +463,10 @@ fn epic_list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             up = st.group(g).and_then(|x| x.u64("parent_id"));
         }
     }
-    groups.retain(|g| st.readable_group(ctx.caller.as_ref(), &g.to_string()).is_ok());
+    groups.retain(|g| {
+        st.readable_group(ctx.caller.as_ref(), &g.to_string())
+            .is_ok()
+    });
     let state = match p.nonblank("state").as_deref() {
         None | Some("all") => None,
         Some(s @ ("opened" | "closed")) => Some(s.to_string()),
@@ -484,7 +487,11 @@ fn epic_list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             })
             .filter(|e| {
                 author.is_none_or(|a| {
-                    e.obj.get("author").and_then(|x| x.get("id")).and_then(Value::as_u64) == Some(a)
+                    e.obj
+                        .get("author")
+                        .and_then(|x| x.get("id"))
+                        .and_then(Value::as_u64)
+                        == Some(a)
                 })
             })
             .filter(|e| {
@@ -1306,7 +1313,10 @@ fn discussion_read(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Reply> {
             .store
             .get(ctx.res, &ctx.parent, ctx.id())
             .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
-        return Ok(Reply::json(200, &discussion_json(st, notes, &ctx.parent, d)));
+        return Ok(Reply::json(
+            200,
+            &discussion_json(st, notes, &ctx.parent, d),
+        ));
     }
     let v: Vec<Value> = st
         .store
@@ -1357,11 +1367,21 @@ fn discussion_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         .store
         .get(ctx.res, &ctx.parent, &did)
         .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
-    Ok(Reply::json(201, &discussion_json(st, notes, &ctx.parent, d)))
+    Ok(Reply::json(
+        201,
+        &discussion_json(st, notes, &ctx.parent, d),
+    ))
 }
 
 /// Marks every resolvable note of notes collection `nres` in `ids` resolved or not.
-fn resolve_notes(st: &mut State, nres: ResId, parent: &[String], ids: &[u64], caller: u64, on: bool) {
+fn resolve_notes(
+    st: &mut State,
+    nres: ResId,
+    parent: &[String],
+    ids: &[u64],
+    caller: u64,
+    on: bool,
+) {
     let who = st.user_basic(caller);
     let now = time::now();
     for id in ids {
@@ -1370,10 +1390,14 @@ fn resolve_notes(st: &mut State, nres: ResId, parent: &[String], ids: &[u64], ca
                 return;
             }
             e.obj.insert("resolved".into(), json!(on));
-            e.obj
-                .insert("resolved_by".into(), if on { who.clone() } else { Value::Null });
-            e.obj
-                .insert("resolved_at".into(), if on { json!(now) } else { Value::Null });
+            e.obj.insert(
+                "resolved_by".into(),
+                if on { who.clone() } else { Value::Null },
+            );
+            e.obj.insert(
+                "resolved_at".into(),
+                if on { json!(now) } else { Value::Null },
+            );
         });
     }
 }
@@ -1399,7 +1423,10 @@ fn discussion_resolve(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         .store
         .get(ctx.res, &ctx.parent, ctx.id())
         .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
-    Ok(Reply::json(200, &discussion_json(st, notes, &ctx.parent, d)))
+    Ok(Reply::json(
+        200,
+        &discussion_json(st, notes, &ctx.parent, d),
+    ))
 }
 
 /// `…/discussions/:id/notes[/:note_id]`: the notes of one thread, which are
@@ -1614,7 +1641,10 @@ fn award_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let taken = st.store.coll(ctx.res, &ctx.parent).is_some_and(|c| {
         c.iter().any(|a| {
             a.str("name") == Some(name.as_str())
-                && a.obj.get("user").and_then(|u| u.get("id")).and_then(Value::as_u64)
+                && a.obj
+                    .get("user")
+                    .and_then(|u| u.get("id"))
+                    .and_then(Value::as_u64)
                     == Some(caller)
         })
     });
