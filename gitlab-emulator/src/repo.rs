@@ -283,7 +283,7 @@ pub(crate) fn blame<'r>(repo: &'r Repo, head: &str, path: &str) -> Vec<(&'r Comm
 }
 
 /// Applies the changes `base → theirs` onto `ours`, path by path (a conflict
-/// takes their side: the emulator never refuses a merge for content).
+/// takes their side; [`three_way_merge`] reports conflicts instead).
 pub(crate) fn merge_trees(base: &Tree, ours: &Tree, theirs: &Tree) -> Tree {
     let mut out = ours.clone();
     for change in tree_diff(base, theirs) {
@@ -297,6 +297,40 @@ pub(crate) fn merge_trees(base: &Tree, ours: &Tree, theirs: &Tree) -> Tree {
         }
     }
     out
+}
+
+/// Merges `theirs` into `ours` from their common `base`, path by path, as git
+/// does for whole files: a path changed on one side takes that side; a path
+/// both sides changed differently (edited, added or deleted) is a conflict.
+/// Returns the merged tree, or the conflicting paths in path order.
+pub(crate) fn three_way_merge(
+    base: &Tree,
+    ours: &Tree,
+    theirs: &Tree,
+) -> Result<Tree, Vec<String>> {
+    let mut out = ours.clone();
+    let mut conflicts = Vec::new();
+    for change in tree_diff(base, theirs) {
+        let path = change.new_path;
+        let (b, o, t) = (base.get(&path), ours.get(&path), theirs.get(&path));
+        if o != b && o != t {
+            conflicts.push(path);
+            continue;
+        }
+        match t {
+            Some(t) => {
+                out.insert(path, t.clone());
+            }
+            None => {
+                out.remove(&path);
+            }
+        }
+    }
+    if conflicts.is_empty() {
+        Ok(out)
+    } else {
+        Err(conflicts)
+    }
 }
 
 // ----- archives and digests -------------------------------------------------------
@@ -504,5 +538,40 @@ mod tests {
         );
         assert!(r.is_ancestor("aaaaaaa1", "ccccccc3"));
         assert_eq!(r.find("bbbbbbb").unwrap().sha, "bbbbbbb2");
+    }
+
+    #[test]
+    fn three_way_merges_report_conflicts() {
+        let t = |files: &[(&str, &str)]| -> Tree {
+            files
+                .iter()
+                .map(|(p, c)| (p.to_string(), Bytes::from(c.to_string())))
+                .collect()
+        };
+        let base = t(&[("a", "1"), ("b", "1")]);
+        // Each side changes its own file: both changes land.
+        let merged = three_way_merge(
+            &base,
+            &t(&[("a", "2"), ("b", "1")]),
+            &t(&[("a", "1"), ("b", "2")]),
+        );
+        assert_eq!(merged.unwrap(), t(&[("a", "2"), ("b", "2")]));
+        // The same change on both sides is no conflict.
+        let same = t(&[("a", "2"), ("b", "1")]);
+        assert!(three_way_merge(&base, &same, &same).is_ok());
+        // Both sides add the same new path with different content.
+        let ours = t(&[("a", "1"), ("b", "1"), ("c", "ours")]);
+        let theirs = t(&[("a", "1"), ("b", "1"), ("c", "theirs")]);
+        assert_eq!(
+            three_way_merge(&base, &ours, &theirs),
+            Err(vec!["c".to_string()])
+        );
+        // One side deletes what the other edits.
+        let deleted = t(&[("b", "1")]);
+        let edited = t(&[("a", "3"), ("b", "1")]);
+        assert_eq!(
+            three_way_merge(&base, &deleted, &edited),
+            Err(vec!["a".to_string()])
+        );
     }
 }

@@ -35,6 +35,7 @@ const HANDLED: &[&str] = &[
     "state",
     "labels",
     "milestone",
+    "milestone_id",
     "author_id",
     "author_username",
     "assignee_id",
@@ -371,6 +372,9 @@ pub(super) fn create_issue(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     if let Some(d) = p.nonblank("due_date") {
         extra.insert("due_date".into(), Value::String(d));
     }
+    if let Some(w) = weight_param(ctx)? {
+        extra.insert("weight".into(), w);
+    }
     if let Some(t) = p.nonblank("issue_type") {
         extra.insert("issue_type".into(), Value::String(t.clone()));
         extra.insert("type".into(), Value::String(t.to_uppercase()));
@@ -436,7 +440,55 @@ pub(super) fn create_mr(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         extra.insert("reviewers".into(), Value::Array(reviewers));
     }
     let iid = insert_mr(st, pid, item, &source, &target, extra);
+    refresh_mergeability(st, pid, iid);
     object_reply(st, ctx.res, pid, iid, 201, Some(caller))
+}
+
+/// Rechecks an open merge request against its branches, as GitLab does when one
+/// is fetched: `sha` follows the source branch, and `has_conflicts`,
+/// `merge_status` and `detailed_merge_status` say whether the branches merge.
+/// Lists show what the last check found.
+fn refresh_mergeability(st: &mut State, pid: u64, iid: u64) {
+    let parent = [pid.to_string()];
+    let key = iid.to_string();
+    let Some(e) = st.store.get(st.reg.merge_request, &parent, &key) else {
+        return;
+    };
+    if e.str("state") != Some("opened") {
+        return;
+    }
+    let draft = e.obj.get("draft") == Some(&Value::Bool(true));
+    let source = super::branches::head_of(st, pid, e.str("source_branch").unwrap_or(""));
+    let target = super::branches::head_of(st, pid, e.str("target_branch").unwrap_or(""));
+    let (conflicts, detailed) = match (&source, &target) {
+        (Some(h), Some(t)) => {
+            let conflicts = super::repo::merge_result(st, pid, h, t).is_err();
+            let detailed = if draft {
+                "draft_status"
+            } else if conflicts {
+                "conflict"
+            } else {
+                "mergeable"
+            };
+            (conflicts, detailed)
+        }
+        // A missing branch: GitLab calls the merge request broken.
+        _ => (false, "commits_status"),
+    };
+    let status = if conflicts || target.is_none() || source.is_none() {
+        "cannot_be_merged"
+    } else {
+        "can_be_merged"
+    };
+    st.store.modify(st.reg.merge_request, &parent, &key, |e| {
+        if let Some(h) = source {
+            e.obj.insert("sha".into(), json!(h));
+        }
+        e.obj.insert("has_conflicts".into(), json!(conflicts));
+        e.obj.insert("merge_status".into(), json!(status));
+        e.obj
+            .insert("detailed_merge_status".into(), json!(detailed));
+    });
 }
 
 /// An issue or merge request with the fields GitLab adds to single-object answers.
@@ -470,7 +522,7 @@ fn object_reply(
         });
         v["changes_count"] = json!("1");
         v["diff_refs"] = json!({"base_sha": base, "head_sha": head, "start_sha": base});
-        v["merge_error"] = Value::Null;
+        v["merge_error"] = e.obj.get("merge_error").cloned().unwrap_or(Value::Null);
         v["first_contribution"] = Value::Bool(false);
         v["pipeline"] = Value::Null;
         v["head_pipeline"] = Value::Null;
@@ -493,7 +545,8 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             Some(_) => return Err(ApiError::error(400, "state does not have a valid value")),
         };
         let labels = p.list("labels");
-        let milestone = p.nonblank("milestone");
+        let milestone = milestone_filter(ctx, mr)?;
+        let today = time::today();
         let iids = p.u64_list("iids")?;
         let author = p.u64("author_id")?;
         let author_name = p.nonblank("author_username");
@@ -547,11 +600,17 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
                         }
                     }
                 }
-                if milestone
-                    .as_deref()
-                    .is_some_and(|m| !m.eq_ignore_ascii_case("none"))
-                {
-                    return false; // the emulator has no milestones
+                if let Some(want) = &milestone {
+                    // The milestone as it is now (renamed, closed), else the copy embedded.
+                    let live = o
+                        .get("milestone")
+                        .and_then(|m| m.get("id"))
+                        .and_then(Value::as_u64)
+                        .zip(e.u64("project_id"))
+                        .and_then(|(mid, pid)| super::special::milestone_json(st, pid, mid));
+                    if !milestone_matches(live.as_ref().or(o.get("milestone")), want, &today) {
+                        return false;
+                    }
                 }
                 if iids
                     .as_ref()
@@ -632,6 +691,68 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     })
 }
 
+/// What a listing's `milestone` (or, for issues, `milestone_id`) asks for.
+enum MilestoneFilter {
+    /// `None`: no milestone.
+    No,
+    /// `Any`: some milestone.
+    Any,
+    /// `Upcoming`: a milestone due after today.
+    Upcoming,
+    /// `Started`: an open milestone whose start date has passed.
+    Started,
+    /// A milestone with this title.
+    Title(String),
+}
+
+/// Reads the milestone filter: `milestone` is a title or one of GitLab's
+/// keywords, `milestone_id` (issues only) a keyword; the two are exclusive.
+fn milestone_filter(ctx: &Ctx, mr: bool) -> ApiResult<Option<MilestoneFilter>> {
+    let p = &ctx.req.params;
+    let by_title = p.nonblank("milestone");
+    let by_id = if mr { None } else { p.nonblank("milestone_id") };
+    if by_title.is_some() && by_id.is_some() {
+        return Err(ApiError::error(
+            400,
+            "milestone, milestone_id are mutually exclusive",
+        ));
+    }
+    let keyword = |v: &str| match v.to_ascii_lowercase().as_str() {
+        "none" => Some(MilestoneFilter::No),
+        "any" => Some(MilestoneFilter::Any),
+        "upcoming" => Some(MilestoneFilter::Upcoming),
+        "started" => Some(MilestoneFilter::Started),
+        _ => None,
+    };
+    if let Some(id) = by_id {
+        return keyword(&id)
+            .map(Some)
+            .ok_or_else(|| ApiError::error(400, "milestone_id does not have a valid value"));
+    }
+    Ok(by_title.map(|t| keyword(&t).unwrap_or(MilestoneFilter::Title(t))))
+}
+
+/// Whether an item's embedded `milestone` satisfies the filter (`today` as `YYYY-MM-DD`).
+fn milestone_matches(m: Option<&Value>, want: &MilestoneFilter, today: &str) -> bool {
+    let m = m.filter(|m| m.is_object());
+    let field = |k: &str| m.and_then(|m| m.get(k)).and_then(Value::as_str);
+    match want {
+        MilestoneFilter::No => m.is_none(),
+        MilestoneFilter::Any => m.is_some(),
+        MilestoneFilter::Upcoming => field("due_date").is_some_and(|d| date_part(d) > today),
+        MilestoneFilter::Started => {
+            field("state") == Some("active")
+                && field("start_date").is_some_and(|d| date_part(d) <= today)
+        }
+        MilestoneFilter::Title(t) => field("title") == Some(t.as_str()),
+    }
+}
+
+/// `2024-05-01` of `2024-05-01T00:00:00Z`.
+fn date_part(d: &str) -> &str {
+    d.get(..10).unwrap_or(d)
+}
+
 fn iid_of(ctx: &Ctx) -> ApiResult<u64> {
     ctx.id().parse().map_err(|_| ApiError::not_found(None))
 }
@@ -639,7 +760,34 @@ fn iid_of(ctx: &Ctx) -> ApiResult<u64> {
 pub(super) fn get(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     st.entry(ctx)?;
     let caller = ctx.caller.as_ref().map(|c| c.id);
-    object_reply(st, ctx.res, ctx.project_id(), iid_of(ctx)?, 200, caller)
+    let iid = iid_of(ctx)?;
+    if is_mr(st, ctx.res) {
+        refresh_mergeability(st, ctx.project_id(), iid);
+    }
+    object_reply(st, ctx.res, ctx.project_id(), iid, 200, caller)
+}
+
+/// An issue's `weight` from the parameters: a whole number from 0, or `null` to clear it.
+fn weight_param(ctx: &Ctx) -> ApiResult<Option<Value>> {
+    let Some(v) = ctx.req.params.get("weight") else {
+        return Ok(None);
+    };
+    if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+        return Ok(Some(Value::Null));
+    }
+    let n = match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| ApiError::error(400, "weight is invalid"))?;
+    if n < 0 {
+        return Err(ApiError::validation(
+            400,
+            &[("weight", "must be greater than or equal to 0")],
+        ));
+    }
+    Ok(Some(json!(n)))
 }
 
 /// Authors may edit their own items; others need reporter (issues) or developer (MRs).
@@ -723,6 +871,11 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     if let Some(r) = p.bool("remove_source_branch")? {
         obj.insert("force_remove_source_branch".into(), Value::Bool(r));
     }
+    if !mr {
+        if let Some(w) = weight_param(ctx)? {
+            obj.insert("weight".into(), w);
+        }
+    }
     for k in ["due_date", "target_branch"] {
         if let Some(v) = p.get(k) {
             if k == "target_branch" && !mr {
@@ -780,8 +933,11 @@ pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     } else {
         st.reg.issue_note
     };
-    st.store
-        .take_coll(notes, &[pid.to_string(), ctx.id().to_string()]);
+    let parent = [pid.to_string(), ctx.id().to_string()];
+    st.store.take_coll(notes, &parent);
+    if let Some(d) = discussions_beside(st, notes) {
+        st.store.take_coll(d, &parent);
+    }
     if open && !is_mr(st, ctx.res) {
         adjust_open_issues(st, pid, -1);
     }
@@ -789,25 +945,214 @@ pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
 }
 
 // ----- notes ---------------------------------------------------------------------------
+//
+// GitLab keeps one table of notes: a note posted in a discussion is a note of
+// its issue (merge request, snippet, epic) like any other, and every note
+// belongs to a discussion; a plain comment is a discussion of its own
+// (`individual_note: true`). The emulator stores notes in the noteable's notes
+// collection and a discussion as the list of its note ids (`note_ids`) in the
+// noteable's discussions collection. Commits have no notes collection, so
+// their discussions keep their notes inline.
 
-/// The issue or merge request a note collection hangs off: (resource, type name).
-fn noteable(st: &State, note_res: ResId) -> (ResId, &'static str) {
-    match st.reg.res[note_res].parents.get(1).copied().flatten() {
-        Some(p) if p == st.reg.merge_request => (p, "MergeRequest"),
-        Some(p) => (p, "Issue"),
-        None => (st.reg.issue, "Issue"),
+/// The noteable a collection hangs off (its last parent): the resource and
+/// GitLab's class name, for issues, merge requests, snippets, epics and commits.
+pub(crate) fn noteable_of(st: &State, res: ResId) -> Option<(ResId, &'static str)> {
+    let p = st.reg.res[res].parents.last().copied().flatten()?;
+    let norm = st.reg.res[p].norm.as_str();
+    let class = if norm.ends_with("/merge_requests") {
+        "MergeRequest"
+    } else if norm.ends_with("/issues") {
+        "Issue"
+    } else if norm.ends_with("/snippets") {
+        "Snippet"
+    } else if norm.ends_with("/epics") {
+        "Epic"
+    } else if norm.ends_with("/repository/commits") {
+        "Commit"
+    } else {
+        return None;
+    };
+    Some((p, class))
+}
+
+/// Whether `res` is the notes collection of a noteable (not of a discussion).
+pub(crate) fn is_note_collection(st: &State, res: ResId) -> bool {
+    st.reg.res[res].norm.ends_with("/notes")
+        && noteable_of(st, res).is_some_and(|(_, class)| class != "Commit")
+}
+
+/// The noteable's collection named `to` next to collection `res` named `from`.
+fn sibling(st: &State, res: ResId, from: &str, to: &str) -> Option<ResId> {
+    let base = st.reg.res[res].norm.strip_suffix(from)?;
+    super::special::res_of(st, &format!("{base}{to}"))
+}
+
+/// The notes collection beside a discussions collection.
+pub(crate) fn notes_beside(st: &State, discussions: ResId) -> Option<ResId> {
+    sibling(st, discussions, "/discussions", "/notes")
+}
+
+/// The discussions collection beside a notes collection.
+pub(crate) fn discussions_beside(st: &State, notes: ResId) -> Option<ResId> {
+    sibling(st, notes, "/notes", "/discussions")
+}
+
+/// The stored noteable whose collections have the parent values `parent`.
+fn noteable_entry<'s>(st: &'s State, res: ResId, parent: &[String]) -> Option<&'s Entry> {
+    let (nres, _) = noteable_of(st, res)?;
+    let (key, up) = parent.split_last()?;
+    st.store.get(nres, up, key)
+}
+
+/// A new note (not stored) on the noteable of collection `res` at `parent`;
+/// `discussion` for a note posted as (or into) a thread.
+pub(crate) fn new_note(
+    st: &mut State,
+    res: ResId,
+    parent: &[String],
+    body: &str,
+    author: u64,
+    created_at: Option<String>,
+    discussion: bool,
+) -> Map<String, Value> {
+    let class = noteable_of(st, res).map_or("Issue", |(_, c)| c);
+    let target = noteable_entry(st, res, parent);
+    let noteable_id = target.and_then(|e| e.u64("id"));
+    // Snippets have no iid; GitLab answers null.
+    let noteable_iid = target.and_then(|e| e.u64("iid"));
+    let project_id = st.reg.res[res]
+        .norm
+        .starts_with("/projects/")
+        .then(|| parent.first().and_then(|p| p.parse::<u64>().ok()))
+        .flatten();
+    // Only merge request threads can be resolved.
+    let resolvable = discussion && class == "MergeRequest";
+    let id = st.store.next_id("note");
+    let now = time::now();
+    let mut obj = json!({
+        "id": id,
+        "type": if discussion { json!("DiscussionNote") } else { Value::Null },
+        "body": body,
+        "attachment": null,
+        "author": st.user_basic(author),
+        "created_at": created_at.unwrap_or_else(|| now.clone()),
+        "updated_at": now,
+        "system": false,
+        "noteable_id": noteable_id,
+        "noteable_type": class,
+        "project_id": project_id,
+        "noteable_iid": noteable_iid,
+        "commit_id": if class == "Commit" { json!(parent.last()) } else { Value::Null },
+        "resolvable": resolvable,
+        "confidential": false,
+        "internal": false,
+        "imported": false,
+        "imported_from": "none",
+    });
+    if resolvable {
+        obj["resolved"] = json!(false);
+        obj["resolved_by"] = Value::Null;
+        obj["resolved_at"] = Value::Null;
+    }
+    match obj {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 
-fn bump_notes(st: &mut State, ctx: &Ctx, delta: i64) {
-    let (res, _) = noteable(st, ctx.res);
-    let key = ctx.parent.get(1).cloned().unwrap_or_default();
-    st.store
-        .modify(res, &ctx.parent[..1.min(ctx.parent.len())], &key, |e| {
-            let n = e.u64("user_notes_count").unwrap_or(0) as i64 + delta;
-            e.obj
-                .insert("user_notes_count".into(), Value::from(n.max(0)));
-        });
+/// Changes the noteable's `user_notes_count` by `delta`.
+fn bump_notes(st: &mut State, res: ResId, parent: &[String], delta: i64) {
+    let (Some((nres, _)), Some((key, up))) = (noteable_of(st, res), parent.split_last()) else {
+        return;
+    };
+    st.store.modify(nres, up, key, |e| {
+        let n = e.u64("user_notes_count").unwrap_or(0) as i64 + delta;
+        e.obj
+            .insert("user_notes_count".into(), Value::from(n.max(0)));
+    });
+}
+
+/// A new discussion id: 40 hex digits, as GitLab's.
+pub(crate) fn new_discussion_id(st: &mut State) -> String {
+    use super::branches::mix;
+    let n = st.store.next_id("discussion");
+    format!(
+        "{:016x}{:016x}{:08x}",
+        mix(n ^ 0xD15C),
+        mix(n),
+        mix(!n) >> 32
+    )
+}
+
+/// The note ids a stored discussion lists.
+pub(crate) fn discussion_note_ids(e: &Entry) -> Vec<u64> {
+    e.obj
+        .get("note_ids")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default()
+}
+
+/// Stores a note in notes collection `res` at `parent`, counts it, and files it in
+/// discussion `did` (a new individual discussion when `None`). Returns its bytes.
+pub(crate) fn store_note(
+    st: &mut State,
+    res: ResId,
+    parent: &[String],
+    obj: Map<String, Value>,
+    did: Option<&str>,
+) -> bytes::Bytes {
+    let id = obj.get("id").and_then(Value::as_u64).unwrap_or(0);
+    let bytes = st
+        .store
+        .insert(res, parent, id.to_string(), Entry::unserialized(obj));
+    bump_notes(st, res, parent, 1);
+    if let Some(dres) = discussions_beside(st, res) {
+        match did {
+            Some(did) => {
+                st.store.modify(dres, parent, did, |e| {
+                    let mut ids = discussion_note_ids(e);
+                    ids.push(id);
+                    e.obj.insert("note_ids".into(), json!(ids));
+                });
+            }
+            None => {
+                let did = new_discussion_id(st);
+                let obj = json!({"id": did, "individual_note": true, "note_ids": [id]});
+                if let Value::Object(m) = obj {
+                    st.store.insert(dres, parent, did, Entry::unserialized(m));
+                }
+            }
+        }
+    }
+    bytes
+}
+
+/// Removes note `id` from notes collection `res` at `parent` and from its
+/// discussion (which goes when it has no notes left).
+pub(crate) fn remove_note(st: &mut State, res: ResId, parent: &[String], id: u64) {
+    if st.store.remove(res, parent, &id.to_string()).is_none() {
+        return;
+    }
+    bump_notes(st, res, parent, -1);
+    let Some(dres) = discussions_beside(st, res) else {
+        return;
+    };
+    let holder = st.store.coll(dres, parent).and_then(|c| {
+        c.iter()
+            .find(|d| discussion_note_ids(d).contains(&id))
+            .map(|d| (super::id_string(d), discussion_note_ids(d)))
+    });
+    if let Some((did, mut ids)) = holder {
+        ids.retain(|n| *n != id);
+        if ids.is_empty() {
+            st.store.remove(dres, parent, &did);
+        } else {
+            st.store.modify(dres, parent, &did, |e| {
+                e.obj.insert("note_ids".into(), json!(ids));
+            });
+        }
+    }
 }
 
 pub(super) fn list_notes(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
@@ -822,59 +1167,12 @@ pub(super) fn list_notes(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     })
 }
 
-fn build_note(
-    st: &mut State,
-    note_res: ResId,
-    pid: u64,
-    iid: u64,
-    body: String,
-    author: u64,
-    created_at: Option<String>,
-) -> (u64, Map<String, Value>) {
-    let (res, ty) = noteable(st, note_res);
-    let noteable_id = st
-        .store
-        .get(res, &[pid.to_string()], &iid.to_string())
-        .and_then(|e| e.u64("id"));
-    let id = st.store.next_id("note");
-    let now = time::now();
-    let obj = json!({
-        "id": id,
-        "type": null,
-        "body": body,
-        "attachment": null,
-        "author": st.user_basic(author),
-        "created_at": created_at.unwrap_or_else(|| now.clone()),
-        "updated_at": now,
-        "system": false,
-        "noteable_id": noteable_id,
-        "noteable_type": ty,
-        "project_id": pid,
-        "noteable_iid": iid,
-        "resolvable": false,
-        "confidential": false,
-        "internal": false,
-        "imported": false,
-        "imported_from": "none",
-    });
-    match obj {
-        Value::Object(m) => (id, m),
-        _ => (id, Map::new()),
-    }
-}
-
 /// Adds a comment to issue `iid` of project `pid` (for seeding).
 pub(crate) fn insert_note(st: &mut State, pid: u64, iid: u64, body: &str, author: u64) {
     let res = st.reg.issue_note;
-    let (id, obj) = build_note(st, res, pid, iid, body.to_string(), author, None);
     let parent = [pid.to_string(), iid.to_string()];
-    st.store
-        .insert(res, &parent, id.to_string(), Entry::new(obj));
-    st.store
-        .modify(st.reg.issue, &parent[..1], &parent[1], |e| {
-            let n = e.u64("user_notes_count").unwrap_or(0) + 1;
-            e.obj.insert("user_notes_count".into(), Value::from(n));
-        });
+    let obj = new_note(st, res, &parent, body, author, None, false);
+    store_note(st, res, &parent, obj, None);
 }
 
 /// Closes issue `iid` of project `pid` (for seeding).
@@ -895,17 +1193,17 @@ pub(crate) fn close_issue(st: &mut State, pid: u64, iid: u64, by: u64) {
     }
 }
 
-pub(super) fn create_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// `POST …/notes` on any noteable: a comment, which is also a discussion of its own.
+pub(crate) fn create_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let caller = ctx.caller()?.id;
     let p = &ctx.req.params;
     let body = p.str("body").unwrap_or_default();
-    let iid: u64 = ctx.parent.get(1).and_then(|i| i.parse().ok()).unwrap_or(0);
+    if body.trim().is_empty() {
+        return Err(ApiError::blank(&["body"]));
+    }
     let created = p.nonblank("created_at");
-    let (id, obj) = build_note(st, ctx.res, ctx.project_id(), iid, body, caller, created);
-    let bytes = st
-        .store
-        .insert(ctx.res, &ctx.parent, id.to_string(), Entry::new(obj));
-    bump_notes(st, ctx, 1);
+    let obj = new_note(st, ctx.res, &ctx.parent, &body, caller, created, false);
+    let bytes = store_note(st, ctx.res, &ctx.parent, obj, None);
     Ok(Reply::raw_json(201, bytes))
 }
 
@@ -916,7 +1214,20 @@ fn note_author(e: &Entry) -> Option<u64> {
         .and_then(Value::as_u64)
 }
 
-pub(super) fn update_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// The caller's access level where the note lives: its project, or the
+/// group of a group-level noteable (epics).
+fn note_access(st: &State, ctx: &Ctx) -> u64 {
+    let owner: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+    if st.reg.res[ctx.res].norm.starts_with("/groups/") {
+        st.group_access(ctx.caller.as_ref(), owner)
+    } else {
+        st.project(owner)
+            .map_or(0, |p| st.project_access(ctx.caller.as_ref(), p))
+    }
+}
+
+/// `PUT …/notes/:id`: the author (or an administrator) edits the body.
+pub(crate) fn update_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let e = st.entry(ctx)?;
     if note_author(e) != Some(ctx.caller_id()) && !ctx.is_admin() {
         return Err(ApiError::forbidden());
@@ -938,17 +1249,15 @@ pub(super) fn update_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     Ok(Reply::raw_json(200, e.bytes.clone()))
 }
 
-pub(super) fn delete_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// `DELETE …/notes/:id`: the author, or a maintainer of the project (owner of the group).
+pub(crate) fn delete_note(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let e = st.entry(ctx)?;
     let own = note_author(e) == Some(ctx.caller_id());
-    let level = st
-        .project(ctx.project_id())
-        .map_or(0, |p| st.project_access(ctx.caller.as_ref(), p));
-    if !own && level < access::MAINTAINER {
+    let id = e.u64("id").unwrap_or(0);
+    if !own && note_access(st, ctx) < access::MAINTAINER {
         return Err(ApiError::forbidden());
     }
-    st.store.remove(ctx.res, &ctx.parent, ctx.id());
-    bump_notes(st, ctx, -1);
+    remove_note(st, ctx.res, &ctx.parent, id);
     Ok(Reply::empty(204))
 }
 
@@ -979,6 +1288,8 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
         }
         "move" if !is_mr(st, ctx.res) => move_issue(st, ctx, iid)?,
         "merge" if is_mr(st, ctx.res) => merge(st, ctx, iid)?,
+        "merge_ref" if is_mr(st, ctx.res) => merge_ref(st, ctx, iid)?,
+        "rebase" if is_mr(st, ctx.res) => rebase(st, ctx, iid)?,
         "participants" => {
             let mut ids = Vec::new();
             if let Some(a) = note_author(e) {
@@ -1140,27 +1451,58 @@ fn move_issue(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         .store
         .get(st.reg.issue, &[to_pid.to_string()], &new_iid.to_string())
         .and_then(|e| e.u64("id"));
-    // Notes follow the issue, with new ids.
+    // Notes follow the issue, with new ids, in the same threads.
     let notes = st.reg.issue_note;
+    let from = [pid.to_string(), iid.to_string()];
+    let to = [to_pid.to_string(), new_iid.to_string()];
     let copied: Vec<Entry> = st
         .store
-        .coll(notes, &[pid.to_string(), iid.to_string()])
+        .coll(notes, &from)
         .map(|c| c.iter().cloned().collect())
         .unwrap_or_default();
-    let count = copied.len();
+    let threads: Vec<Entry> = discussions_beside(st, notes)
+        .and_then(|d| st.store.coll(d, &from))
+        .map(|c| c.iter().cloned().collect())
+        .unwrap_or_default();
+    // Old note id → the thread it was in (new id, created once).
+    let mut new_threads: Vec<(Vec<u64>, Option<String>, bool)> = threads
+        .iter()
+        .map(|t| {
+            let individual = t.obj.get("individual_note") == Some(&Value::Bool(true));
+            (discussion_note_ids(t), None, individual)
+        })
+        .collect();
     for mut n in copied {
+        let old_id = n.u64("id").unwrap_or(0);
         let id = st.store.next_id("note");
         n.obj.insert("id".into(), Value::from(id));
         n.obj.insert("project_id".into(), Value::from(to_pid));
         n.obj.insert("noteable_id".into(), json!(new_id));
         n.obj.insert("noteable_iid".into(), Value::from(new_iid));
-        n.reserialize();
-        st.store.insert(
-            notes,
-            &[to_pid.to_string(), new_iid.to_string()],
-            id.to_string(),
-            n,
-        );
+        let thread = new_threads
+            .iter_mut()
+            .find(|(ids, ..)| ids.contains(&old_id));
+        match thread {
+            Some((_, Some(did), _)) => {
+                let did = did.clone();
+                store_note(st, notes, &to, n.obj, Some(&did));
+            }
+            Some((_, slot @ None, individual)) if !*individual => {
+                let did = new_discussion_id(st);
+                *slot = Some(did.clone());
+                if let Some(dres) = discussions_beside(st, notes) {
+                    let obj = json!({"id": did, "individual_note": false, "note_ids": []});
+                    if let Value::Object(m) = obj {
+                        st.store
+                            .insert(dres, &to, did.clone(), Entry::unserialized(m));
+                    }
+                }
+                store_note(st, notes, &to, n.obj, Some(&did));
+            }
+            _ => {
+                store_note(st, notes, &to, n.obj, None);
+            }
+        }
     }
     let subscribers = old.hidden.subscribers.clone();
     st.store.modify(
@@ -1168,7 +1510,6 @@ fn move_issue(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         &[to_pid.to_string()],
         &new_iid.to_string(),
         |e| {
-            e.obj.insert("user_notes_count".into(), Value::from(count));
             e.hidden.subscribers = subscribers;
         },
     );
@@ -1197,6 +1538,7 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
     if level < access::DEVELOPER {
         return Err(ApiError::unauthorized());
     }
+    refresh_mergeability(st, pid, iid);
     let e = st.entry(ctx)?;
     if e.str("state") != Some("opened") || e.obj.get("draft") == Some(&Value::Bool(true)) {
         return Err(ApiError::method_not_allowed());
@@ -1208,6 +1550,10 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
     let (Some(head), true) = (head, target_exists) else {
         return Err(ApiError::message(406, "Branch cannot be merged"));
     };
+    // GitLab checks mergeability (conflicts among it) before the sha.
+    if e.obj.get("has_conflicts") == Some(&Value::Bool(true)) {
+        return Err(ApiError::message(422, "Branch cannot be merged"));
+    }
     let p = &ctx.req.params;
     if let Some(sha) = p.nonblank("sha") {
         if sha != head {
@@ -1237,6 +1583,7 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         .nonblank("squash_commit_message")
         .unwrap_or_else(|| title.clone());
     let refs = super::repo::diff_refs(st, pid, &head, &target);
+    // GitLab's answer when the merge itself fails, conflicts among the reasons.
     let (sha, squash_sha) = super::repo::merge_branches(
         st,
         pid,
@@ -1245,7 +1592,8 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         &message,
         squash.then_some(squash_message.as_str()),
         caller.id,
-    );
+    )
+    .map_err(|_| ApiError::message(422, "Branch cannot be merged"))?;
     let now = time::now();
     let who = st.user_basic(caller.id);
     st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
@@ -1267,6 +1615,71 @@ fn merge(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
         st.store.remove(st.reg.branch, &[pid.to_string()], &source);
     }
     object_reply(st, ctx.res, pid, iid, 200, Some(caller.id))
+}
+
+/// `GET …/merge_requests/:iid/merge_ref`: merges the source branch into the
+/// target branch's head on the side (GitLab's `refs/merge-requests/:iid/merge`)
+/// and answers that commit, `400` when the branches conflict.
+fn merge_ref(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    refresh_mergeability(st, pid, iid);
+    let e = st.entry(ctx)?;
+    let not_mergeable = || ApiError::message(400, "Merge request is not mergeable");
+    if e.str("state") != Some("opened") {
+        return Err(ApiError::message(400, "Merge ref cannot be updated"));
+    }
+    let source = e.str("source_branch").unwrap_or("").to_string();
+    let target = e.str("target_branch").unwrap_or("").to_string();
+    let head = super::branches::head_of(st, pid, &source).ok_or_else(not_mergeable)?;
+    let base = super::branches::head_of(st, pid, &target).ok_or_else(not_mergeable)?;
+    // The ref is rewritten only when a side has moved.
+    let known = e.hidden.shas.clone();
+    if let [h, b, merged] = known.as_slice() {
+        if *h == head && *b == base {
+            return Ok(Reply::json(200, &json!({"commit_id": merged})));
+        }
+    }
+    let author = ctx.caller()?.id;
+    let message = format!("Merge branch '{source}' into '{target}'");
+    let sha = super::repo::merge_ref_commit(st, pid, &head, &base, &message, author)
+        .map_err(|_| not_mergeable())?;
+    let remember = vec![head, base, sha.clone()];
+    st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+        e.hidden.shas = remember;
+    });
+    Ok(Reply::json(200, &json!({"commit_id": sha})))
+}
+
+/// `PUT …/merge_requests/:iid/rebase`: GitLab rebases in the background and
+/// answers `202 {"rebase_in_progress": true}`; the emulator has rebased by the
+/// time it answers. A rebase that conflicts leaves the branch alone and sets
+/// the merge request's `merge_error`, as GitLab's failed rebases do.
+fn rebase(st: &mut State, ctx: &Ctx, iid: u64) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let pid = ctx.project_id();
+    let level = st
+        .project(pid)
+        .map_or(0, |p| st.project_access(Some(&caller), p));
+    if level < access::DEVELOPER {
+        return Err(ApiError::forbidden());
+    }
+    let e = st.entry(ctx)?;
+    if e.str("state") != Some("opened") {
+        return Err(ApiError::forbidden());
+    }
+    let source = e.str("source_branch").unwrap_or("").to_string();
+    let target = e.str("target_branch").unwrap_or("").to_string();
+    let error = match super::repo::rebase_branch(st, pid, &source, &target) {
+        Ok(_) => Value::Null,
+        Err(_) => {
+            json!("Rebase failed: Rebase locally, resolve all conflicts, then push the branch.")
+        }
+    };
+    st.store.modify(ctx.res, &ctx.parent, ctx.id(), |e| {
+        e.obj.insert("merge_error".into(), error);
+    });
+    refresh_mergeability(st, pid, iid);
+    Ok(Reply::json(202, &json!({"rebase_in_progress": true})))
 }
 
 /// GitLab's time units: `1mo` = 4w, `1w` = 5d, `1d` = 8h. `"1h30m"` → 5400.

@@ -229,8 +229,94 @@ fn create_tag(
     Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
+/// The tree of commit `head` merged into commit `target` (from their merge
+/// base), or the paths that conflict.
+pub(crate) fn merge_result(
+    st: &State,
+    pid: u64,
+    head: &str,
+    target: &str,
+) -> Result<Tree, Vec<String>> {
+    let Some(repo) = st.repos.get(&pid) else {
+        return Ok(Tree::new());
+    };
+    let tree_of = |s: &str| {
+        repo.commits
+            .get(s)
+            .map(|c| c.tree.clone())
+            .unwrap_or_default()
+    };
+    let base = repo
+        .merge_base(target, head)
+        .map(|c| c.tree.clone())
+        .unwrap_or_default();
+    r::three_way_merge(&base, &tree_of(target), &tree_of(head))
+}
+
+/// A merge commit of `head` into `target` that no branch points at (what GitLab
+/// writes to `refs/merge-requests/:iid/merge`); its sha, or the conflicting paths.
+pub(crate) fn merge_ref_commit(
+    st: &mut State,
+    pid: u64,
+    head: &str,
+    target: &str,
+    message: &str,
+    author: u64,
+) -> Result<String, Vec<String>> {
+    let tree = merge_result(st, pid, head, target)?;
+    let parents = vec![target.to_string(), head.to_string()];
+    Ok(commit_new(st, pid, parents, tree, message, author))
+}
+
+/// Replays the commits of branch `source` that `target` lacks onto `target`'s
+/// head, oldest first, and moves `source` to the result (a rebase). Returns
+/// the new head, or the conflicting paths (the branch is left as it was).
+pub(crate) fn rebase_branch(
+    st: &mut State,
+    pid: u64,
+    source: &str,
+    target: &str,
+) -> Result<String, Vec<String>> {
+    let (Some(head), Some(onto)) = (
+        branches::head_of(st, pid, source),
+        branches::head_of(st, pid, target),
+    ) else {
+        return Err(Vec::new());
+    };
+    let repo = st.repos.get(&pid).cloned().unwrap_or_default();
+    if repo.is_ancestor(&onto, &head) {
+        return Ok(head);
+    }
+    let theirs: std::collections::HashSet<String> =
+        repo.ancestry(&onto).iter().map(|c| c.sha.clone()).collect();
+    let mut mine: Vec<&Commit> = repo
+        .ancestry(&head)
+        .into_iter()
+        .filter(|c| !theirs.contains(&c.sha))
+        .collect();
+    mine.reverse();
+    // Check every step before writing anything.
+    let mut tree = commit_of(st, pid, &onto)
+        .map(|c| c.tree)
+        .unwrap_or_default();
+    let mut trees = Vec::new();
+    for c in &mine {
+        let parent = first_parent_tree(st, pid, c);
+        tree = r::three_way_merge(&parent, &tree, &c.tree)?;
+        trees.push(tree.clone());
+    }
+    let mut tip = onto;
+    for (c, t) in mine.iter().zip(trees) {
+        tip = commit_new(st, pid, vec![tip], t, &c.message, c.author_id);
+    }
+    let author = commit_of(st, pid, &tip).map_or(0, |c| c.author_id);
+    set_head(st, pid, source, &tip, author);
+    Ok(tip)
+}
+
 /// Merges `source` into `target`: a merge commit (after a squash commit when
-/// `squash`), the target branch moved to it. Returns `(merge_sha, squash_sha)`.
+/// `squash`), the target branch moved to it. Returns `(merge_sha, squash_sha)`,
+/// or the conflicting paths (nothing is written then).
 pub(crate) fn merge_branches(
     st: &mut State,
     pid: u64,
@@ -239,9 +325,10 @@ pub(crate) fn merge_branches(
     message: &str,
     squash: Option<&str>,
     author: u64,
-) -> (String, Option<String>) {
+) -> Result<(String, Option<String>), Vec<String>> {
     let head = branches::head_of(st, pid, source).unwrap_or_default();
     let base_t = branches::head_of(st, pid, target).unwrap_or_default();
+    let merged = merge_result(st, pid, &head, &base_t)?;
     let repo = st.repos.entry(pid).or_default().clone();
     let tree_of = |s: &str| {
         repo.commits
@@ -250,8 +337,6 @@ pub(crate) fn merge_branches(
             .unwrap_or_default()
     };
     let mb = repo.merge_base(&base_t, &head).map(|c| c.sha.clone());
-    let base_tree = mb.as_deref().map(tree_of).unwrap_or_default();
-    let merged = r::merge_trees(&base_tree, &tree_of(&base_t), &tree_of(&head));
     let mut theirs = head.clone();
     let squash_sha = squash.map(|msg| {
         let parents = mb.clone().into_iter().collect();
@@ -261,7 +346,7 @@ pub(crate) fn merge_branches(
     });
     let sha = commit_new(st, pid, vec![base_t, theirs], merged, message, author);
     set_head(st, pid, target, &sha, author);
-    (sha, squash_sha)
+    Ok((sha, squash_sha))
 }
 
 /// Gives the default branch's head a `README.md` (`initialize_with_readme`).

@@ -4,7 +4,7 @@
 //! variables and job-token scopes, and a few endpoints outside the catalogue
 //! (`/markdown`, `/search`, `/keys?fingerprint=`, commit statuses, promotions).
 
-use super::{groups, projects, repo, Ctx};
+use super::{groups, issues, projects, repo, Ctx};
 use crate::lists::{self, CursorStyle, Item, Paging};
 use crate::registry::{ResId, Target};
 use crate::reply::{ApiError, ApiResult, Reply};
@@ -103,19 +103,27 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
     let r = match (norm, at, verb) {
         (_, At::Coll, Verb::Post) if issue_like => issue_write(st, ctx, true)?,
         (_, At::Obj, Verb::Put) if issue_like => issue_write(st, ctx, false)?,
-        (
-            "/projects/{}/issues/{}/notes" | "/projects/{}/merge_requests/{}/notes",
-            At::Coll,
-            Verb::Post,
-        ) => {
-            let r = st.create(ctx)?;
-            if r.status == 201 {
+        // Notes of every noteable (issues, merge requests, snippets, epics) behave alike.
+        (_, At::Coll, Verb::Post) if issues::is_note_collection(st, ctx.res) => {
+            let r = issues::create_note(st, ctx)?;
+            if norm.starts_with("/projects/") {
                 let note = parse(&r);
                 let pid = ctx.project_id();
                 record_event(st, pid, ctx.caller_id(), "commented on", "Note", &note);
             }
             r
         }
+        (_, At::Coll, Verb::Get) if issues::is_note_collection(st, ctx.res) => {
+            issues::list_notes(st, ctx)?
+        }
+        (_, At::Obj, Verb::Put) if issues::is_note_collection(st, ctx.res) => {
+            issues::update_note(st, ctx)?
+        }
+        (_, At::Obj, Verb::Delete) if issues::is_note_collection(st, ctx.res) => {
+            issues::delete_note(st, ctx)?
+        }
+        (n, At::Coll, Verb::Post) if n.ends_with("/award_emoji") => award_create(st, ctx)?,
+        (n, At::Obj, Verb::Delete) if n.ends_with("/award_emoji") => award_delete(st, ctx)?,
         ("/projects", At::Coll, Verb::Post) => {
             let r = st.create(ctx)?;
             let p = parse(&r);
@@ -159,6 +167,10 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             None => return Ok(None),
         },
         (n, At::Coll, Verb::Post) if n.ends_with("/discussions") => discussion_create(st, ctx)?,
+        (n, At::Coll | At::Obj, Verb::Get) if n.ends_with("/discussions") => {
+            discussion_read(st, ctx, at)?
+        }
+        (n, At::Obj, Verb::Put) if n.ends_with("/discussions") => discussion_resolve(st, ctx)?,
         (n, _, _) if n.ends_with("/discussions/{}/notes") => discussion_note(st, ctx, at)?,
         ("/projects/{}/job_token_scope", At::Coll, Verb::Get) => job_token_scope(st, ctx, None)?,
         ("/projects/{}/job_token_scope", At::Coll, Verb::Patch) => {
@@ -322,6 +334,16 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             search(st, ctx.req, ctx.caller.as_ref(), scope_id)?
         }
         ("/projects/{}/releases", At::Coll, Verb::Post) => release_create(st, ctx)?,
+        // GitLab answers the deleted release.
+        ("/projects/{}/releases", At::Obj, Verb::Delete) => {
+            let old = st.entry(ctx)?.to_value();
+            st.store.remove(ctx.res, &ctx.parent, ctx.id());
+            if let Some(links) = res_of(st, "/projects/{}/releases/{}/assets/links") {
+                let parent = [ctx.project_id().to_string(), ctx.id().to_string()];
+                st.store.take_coll(links, &parent);
+            }
+            Reply::json(200, &old)
+        }
         ("/projects/{}/releases/{}/assets/links", _, v) if v != Verb::Get => {
             let r = match at {
                 At::Coll => st.create(ctx)?,
@@ -391,6 +413,7 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
                 .ok_or_else(|| st.not_found(ctx))?;
             Reply::raw_json(200, bytes)
         }
+        ("/groups/{}/epics", At::Coll, Verb::Get) => epic_list(st, ctx)?,
         ("/groups/{}/epics", At::Coll, Verb::Post) => {
             let r = st.create(ctx)?;
             let v = parse(&r);
@@ -401,7 +424,8 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
                 .modify(ctx.res, &ctx.parent, &key, |e| {
                     e.obj.insert("state".into(), json!("opened"));
                     e.obj.insert("author".into(), author);
-                    e.obj.insert("group_id".into(), json!(ctx.parent.first()));
+                    let gid = ctx.parent.first().and_then(|g| g.parse::<u64>().ok());
+                    e.obj.insert("group_id".into(), json!(gid));
                 })
                 .and_then(|_| st.store.get(ctx.res, &ctx.parent, &key))
                 .map(|e| e.bytes.clone());
@@ -413,6 +437,72 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
         _ => return Ok(None),
     };
     Ok(Some(r))
+}
+
+/// `GET /groups/:id/epics`: the group's epics and, unless
+/// `include_descendant_groups=false`, those of the subgroups the caller can
+/// see (also its ancestors' with `include_ancestor_groups=true`), newest first.
+fn epic_list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    const ORDER: lists::OrderRules = lists::OrderRules {
+        default_field: "created_at",
+        default_desc: true,
+        allowed: &["created_at", "updated_at", "title"],
+    };
+    let paging = lists::paging(ctx.req, &ORDER)?;
+    let p = &ctx.req.params;
+    let gid: u64 = ctx.parent.first().and_then(|g| g.parse().ok()).unwrap_or(0);
+    let mut groups = if p.bool("include_descendant_groups")?.unwrap_or(true) {
+        st.group_and_descendants(gid)
+    } else {
+        vec![gid]
+    };
+    if p.bool("include_ancestor_groups")?.unwrap_or(false) {
+        let mut up = st.group(gid).and_then(|g| g.u64("parent_id"));
+        while let Some(g) = up {
+            groups.push(g);
+            up = st.group(g).and_then(|x| x.u64("parent_id"));
+        }
+    }
+    groups.retain(|g| {
+        st.readable_group(ctx.caller.as_ref(), &g.to_string())
+            .is_ok()
+    });
+    let state = match p.nonblank("state").as_deref() {
+        None | Some("all") => None,
+        Some(s @ ("opened" | "closed")) => Some(s.to_string()),
+        Some(_) => return Err(ApiError::error(400, "state does not have a valid value")),
+    };
+    let labels = p.list("labels").unwrap_or_default();
+    let author = p.u64("author_id")?;
+    let search = p.nonblank("search");
+    st.list_reply(ctx, "", paging, CursorStyle::Opaque, |st, paging| {
+        let mut v: Vec<&Entry> = groups
+            .iter()
+            .filter_map(|g| st.store.coll(ctx.res, &[g.to_string()]))
+            .flat_map(|c| c.iter())
+            .filter(|e| state.as_deref().is_none_or(|s| e.str("state") == Some(s)))
+            .filter(|e| {
+                let have = labels_of(&e.to_value());
+                labels.iter().all(|l| have.contains(l))
+            })
+            .filter(|e| {
+                author.is_none_or(|a| {
+                    e.obj
+                        .get("author")
+                        .and_then(|x| x.get("id"))
+                        .and_then(Value::as_u64)
+                        == Some(a)
+                })
+            })
+            .filter(|e| {
+                search
+                    .as_deref()
+                    .is_none_or(|s| super::search_matches(&e.obj, &["title", "description"], s))
+            })
+            .collect();
+        lists::sort_entries(&mut v, &paging.order_by, paging.desc);
+        Ok(v.into_iter().map(Item::of).collect())
+    })
 }
 
 fn at_name(at: At<'_>) -> &str {
@@ -676,6 +766,24 @@ fn resource_event(st: &mut State, ctx: &Ctx, kind: &str, iid: u64, body: Value) 
     store_obj(st, res, &parent, id.to_string(), obj);
 }
 
+/// Records a resource weight event: GitLab's shape has `issue_id` and the new
+/// `weight` instead of the other events' `resource_type` / `resource_id`.
+fn weight_event(st: &mut State, ctx: &Ctx, iid: u64, issue: &Value) {
+    let Some(res) = res_of(st, "/projects/{}/issues/{}/resource_weight_events") else {
+        return;
+    };
+    let id = st.store.next_id("resource_weight_event");
+    let obj = json!({
+        "id": id,
+        "user": st.user_basic(ctx.caller_id()),
+        "created_at": time::now(),
+        "issue_id": issue.get("id"),
+        "weight": issue.get("weight"),
+    });
+    let parent = vec![ctx.project_id().to_string(), iid.to_string()];
+    store_obj(st, res, &parent, id.to_string(), obj);
+}
+
 fn labels_of(v: &Value) -> Vec<String> {
     v.get("labels")
         .and_then(Value::as_array)
@@ -689,9 +797,7 @@ fn labels_of(v: &Value) -> Vec<String> {
 }
 
 fn label_json(st: &State, pid: u64, name: &str) -> Value {
-    let res = res_of(st, "/projects/{}/labels");
-    let found = res.and_then(|r| st.store.get(r, &[pid.to_string()], name));
-    match found {
+    match find_label(st, pid, name) {
         Some(l) => json!({
             "id": l.obj.get("id"),
             "name": name,
@@ -703,14 +809,12 @@ fn label_json(st: &State, pid: u64, name: &str) -> Value {
 }
 
 /// A project milestone (or one of its groups') as embedded in issues.
-fn milestone_json(st: &State, pid: u64, mid: u64) -> Option<Value> {
+pub(crate) fn milestone_json(st: &State, pid: u64, mid: u64) -> Option<Value> {
     let pres = res_of(st, "/projects/{}/milestones")?;
     if let Some(m) = st.store.get(pres, &[pid.to_string()], &mid.to_string()) {
         return Some(m.to_value());
     }
     let gres = res_of(st, "/groups/{}/milestones")?;
-    let c = st.store.coll(gres, &[])?;
-    let _ = c;
     let project = st.project(pid)?;
     let mut gid = match projects::ns_ref(project) {
         Some(NamespaceRef::Group(g)) => Some(g),
@@ -784,6 +888,7 @@ fn issue_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
     }
     // Labels.
     let (old, new) = (labels_of(&before), labels_of(&after));
+    ensure_labels(st, pid, &new);
     for l in new.iter().filter(|l| !old.contains(l)) {
         let label = label_json(st, pid, l);
         resource_event(
@@ -803,6 +908,10 @@ fn issue_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
             iid,
             json!({"label": label, "action": "remove"}),
         );
+    }
+    // Weight (issues): GitLab records each change, not the weight an issue starts with.
+    if !create && !is_mr && before.get("weight") != after.get("weight") {
+        weight_event(st, ctx, iid, &after);
     }
     // Milestone.
     let old_m = before.get("milestone").and_then(|m| m.get("id")).cloned();
@@ -953,6 +1062,77 @@ fn with_id<'a>(ctx: &Ctx<'a>, id: String) -> Ctx<'a> {
     }
 }
 
+/// GitLab's color for labels created without one.
+const DEFAULT_LABEL_COLOR: &str = "#6699cc";
+
+/// Gives a stored label (key `name`) the fields GitLab fills in: an id from
+/// the one label counter, its color, counts. Returns its bytes.
+fn finish_label(
+    st: &mut State,
+    res: ResId,
+    parent: &[String],
+    name: &str,
+    color: Option<String>,
+    is_group: bool,
+) -> Option<bytes::Bytes> {
+    let id = st.store.next_id("label");
+    let color = color.unwrap_or_else(|| DEFAULT_LABEL_COLOR.into());
+    st.store.modify(res, parent, name, |e| {
+        e.obj.insert("id".into(), json!(id));
+        e.obj.insert("name".into(), json!(name));
+        e.obj.insert("color".into(), json!(color));
+        e.obj.insert("text_color".into(), json!("#FFFFFF"));
+        e.obj.entry("description").or_insert(Value::Null);
+        e.obj.insert("subscribed".into(), json!(false));
+        e.obj.insert("is_project_label".into(), json!(!is_group));
+        for k in [
+            "open_issues_count",
+            "closed_issues_count",
+            "open_merge_requests_count",
+        ] {
+            e.obj.insert(k.into(), json!(0));
+        }
+    })?;
+    st.store.get(res, parent, name).map(|e| e.bytes.clone())
+}
+
+/// The label `name` a project sees: its own, else one of its groups' (nearest first).
+fn find_label<'s>(st: &'s State, pid: u64, name: &str) -> Option<&'s Entry> {
+    let pres = res_of(st, "/projects/{}/labels")?;
+    if let Some(l) = st.store.get(pres, &[pid.to_string()], name) {
+        return Some(l);
+    }
+    let gres = res_of(st, "/groups/{}/labels")?;
+    let mut gid = match projects::ns_ref(st.project(pid)?) {
+        Some(NamespaceRef::Group(g)) => Some(g),
+        _ => None,
+    };
+    while let Some(g) = gid {
+        if let Some(l) = st.store.get(gres, &[g.to_string()], name) {
+            return Some(l);
+        }
+        gid = st.group(g).and_then(|x| x.u64("parent_id"));
+    }
+    None
+}
+
+/// Creates project labels for the names an issue or merge request was given
+/// that the project does not see yet, as GitLab does.
+fn ensure_labels(st: &mut State, pid: u64, names: &[String]) {
+    let Some(pres) = res_of(st, "/projects/{}/labels") else {
+        return;
+    };
+    let parent = [pid.to_string()];
+    for name in names {
+        if name.trim().is_empty() || find_label(st, pid, name).is_some() {
+            continue;
+        }
+        let obj = json!({"name": name, "description": null, "created_at": time::now()});
+        store_obj(st, pres, &parent, name.clone(), obj);
+        finish_label(st, pres, &parent, name, None, false);
+    }
+}
+
 fn label(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Option<Reply>> {
     let is_group = st.reg.res[ctx.res].norm.starts_with("/groups");
     let verb = ctx.req.verb;
@@ -967,32 +1147,8 @@ fn label(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Option<Reply>> {
                 ));
             }
             let r = st.create(ctx)?;
-            let id = st.store.next_id("label");
-            let color = ctx
-                .req
-                .params
-                .nonblank("color")
-                .unwrap_or_else(|| "#6699cc".into());
-            let bytes = st
-                .store
-                .modify(ctx.res, &ctx.parent, &name, |e| {
-                    e.obj.insert("id".into(), json!(id));
-                    e.obj.insert("color".into(), json!(color));
-                    e.obj.insert("text_color".into(), json!("#FFFFFF"));
-                    e.obj.entry("description").or_insert(Value::Null);
-                    e.obj.insert("subscribed".into(), json!(false));
-                    e.obj.insert("is_project_label".into(), json!(!is_group));
-                    for k in [
-                        "open_issues_count",
-                        "closed_issues_count",
-                        "open_merge_requests_count",
-                    ] {
-                        e.obj.insert(k.into(), json!(0));
-                    }
-                })
-                .and_then(|_| st.store.get(ctx.res, &ctx.parent, &name))
-                .map(|e| e.bytes.clone());
-            match bytes {
+            let color = ctx.req.params.nonblank("color");
+            match finish_label(st, ctx.res, &ctx.parent, &name, color, is_group) {
                 Some(b) => Reply::raw_json(201, b),
                 None => r,
             }
@@ -1126,75 +1282,249 @@ fn promote(st: &mut State, c: &Caller, pid: u64, what: &str, raw: &str) -> ApiRe
     Ok(Reply::raw_json(200, bytes))
 }
 
-// ----- discussions ---------------------------------------------------------------
+// ----- discussions and award emoji -------------------------------------------------
+//
+// Notes live in the noteable's notes collection (see `issues`' notes section); a
+// stored discussion is `{id, individual_note, note_ids}` and is shown with its notes.
 
-fn note_obj(st: &mut State, ctx: &Ctx, body: &str) -> Value {
-    let id = st.store.next_id("note");
-    let norm = st.reg.res[ctx.res].norm.clone();
-    let noteable_type = if norm.contains("merge_requests") {
-        "MergeRequest"
-    } else if norm.contains("issues") {
-        "Issue"
-    } else if norm.contains("snippets") {
-        "Snippet"
-    } else if norm.contains("epics") {
-        "Epic"
-    } else {
-        "Commit"
+/// A stored discussion as GitLab shows it, its notes read from `notes` (or
+/// kept inline, for commits).
+fn discussion_json(st: &State, notes: Option<ResId>, parent: &[String], d: &Entry) -> Value {
+    let Some(nres) = notes else {
+        return d.to_value();
     };
-    let now = time::now();
+    let list: Vec<Value> = issues::discussion_note_ids(d)
+        .into_iter()
+        .filter_map(|id| st.store.get(nres, parent, &id.to_string()))
+        .map(Entry::to_value)
+        .collect();
     json!({
-        "id": id,
-        "type": "DiscussionNote",
-        "body": body,
-        "attachment": null,
-        "author": st.user_basic(ctx.caller_id()),
-        "created_at": now,
-        "updated_at": now,
-        "system": false,
-        "noteable_id": null,
-        "noteable_type": noteable_type,
-        "noteable_iid": ctx.parent.get(1).and_then(|i| i.parse::<u64>().ok()),
-        "project_id": ctx.parent.first().and_then(|i| i.parse::<u64>().ok()),
-        "resolvable": noteable_type == "MergeRequest",
-        "resolved": false,
-        "resolved_by": null,
-        "confidential": false,
-        "internal": false,
+        "id": d.obj.get("id"),
+        "individual_note": d.obj.get("individual_note").cloned().unwrap_or(json!(false)),
+        "notes": list,
     })
 }
 
-fn discussion_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+/// `GET …/discussions` and `GET …/discussions/:id`, oldest first.
+fn discussion_read(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Reply> {
+    let notes = issues::notes_beside(st, ctx.res);
+    if at == At::Obj {
+        let d = st
+            .store
+            .get(ctx.res, &ctx.parent, ctx.id())
+            .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
+        return Ok(Reply::json(
+            200,
+            &discussion_json(st, notes, &ctx.parent, d),
+        ));
+    }
+    let v: Vec<Value> = st
+        .store
+        .coll(ctx.res, &ctx.parent)
+        .map(|c| {
+            c.iter()
+                .map(|d| discussion_json(st, notes, &ctx.parent, d))
+                .collect()
+        })
+        .unwrap_or_default();
+    values_reply(st, ctx.req, &v)
+}
+
+fn required_body(ctx: &Ctx) -> ApiResult<String> {
     let body = ctx.req.params.str("body").unwrap_or_default();
     if body.trim().is_empty() {
         return Err(ApiError::error(400, "body is missing"));
     }
-    let note = note_obj(st, ctx, &body);
-    let n = st.store.next_id("discussion");
-    let did = format!(
-        "{:016x}{:016x}{:08x}",
-        super::branches::mix(n ^ 0xD15C),
-        super::branches::mix(n),
-        super::branches::mix(!n) >> 32
-    );
-    let obj = json!({"id": did, "individual_note": false, "notes": [note]});
-    let v = store_obj(st, ctx.res, &ctx.parent, did.clone(), obj);
-    Ok(Reply::json(201, &v))
+    Ok(body)
 }
 
-/// Notes of one discussion live in the discussion's `notes` array.
+/// `POST …/discussions`: a new thread whose first note is a note of the noteable.
+fn discussion_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.id;
+    let body = required_body(ctx)?;
+    let created = ctx.req.params.nonblank("created_at");
+    let notes = issues::notes_beside(st, ctx.res);
+    let did = issues::new_discussion_id(st);
+    let pid = ctx.project_id();
+    match notes {
+        Some(nres) => {
+            let obj = json!({"id": did, "individual_note": false, "note_ids": []});
+            store_obj(st, ctx.res, &ctx.parent, did.clone(), obj);
+            let note = issues::new_note(st, nres, &ctx.parent, &body, caller, created, true);
+            let nv = Value::Object(note.clone());
+            issues::store_note(st, nres, &ctx.parent, note, Some(&did));
+            if st.reg.res[ctx.res].norm.starts_with("/projects/") {
+                record_event(st, pid, caller, "commented on", "DiscussionNote", &nv);
+            }
+        }
+        None => {
+            let note = issues::new_note(st, ctx.res, &ctx.parent, &body, caller, created, true);
+            let obj = json!({"id": did, "individual_note": false, "notes": [note]});
+            store_obj(st, ctx.res, &ctx.parent, did.clone(), obj);
+        }
+    }
+    let d = st
+        .store
+        .get(ctx.res, &ctx.parent, &did)
+        .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
+    Ok(Reply::json(
+        201,
+        &discussion_json(st, notes, &ctx.parent, d),
+    ))
+}
+
+/// Marks every resolvable note of notes collection `nres` in `ids` resolved or not.
+fn resolve_notes(
+    st: &mut State,
+    nres: ResId,
+    parent: &[String],
+    ids: &[u64],
+    caller: u64,
+    on: bool,
+) {
+    let who = st.user_basic(caller);
+    let now = time::now();
+    for id in ids {
+        st.store.modify(nres, parent, &id.to_string(), |e| {
+            if e.obj.get("resolvable") != Some(&Value::Bool(true)) {
+                return;
+            }
+            e.obj.insert("resolved".into(), json!(on));
+            e.obj.insert(
+                "resolved_by".into(),
+                if on { who.clone() } else { Value::Null },
+            );
+            e.obj.insert(
+                "resolved_at".into(),
+                if on { json!(now) } else { Value::Null },
+            );
+        });
+    }
+}
+
+/// `PUT …/discussions/:id` with `resolved`: resolves or reopens the whole thread.
+fn discussion_resolve(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.id;
+    let on = ctx
+        .req
+        .params
+        .bool("resolved")?
+        .ok_or_else(|| ApiError::error(400, "resolved is missing"))?;
+    let d = st
+        .store
+        .get(ctx.res, &ctx.parent, ctx.id())
+        .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
+    let ids = issues::discussion_note_ids(d);
+    let notes = issues::notes_beside(st, ctx.res);
+    if let Some(nres) = notes {
+        resolve_notes(st, nres, &ctx.parent, &ids, caller, on);
+    }
+    let d = st
+        .store
+        .get(ctx.res, &ctx.parent, ctx.id())
+        .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
+    Ok(Reply::json(
+        200,
+        &discussion_json(st, notes, &ctx.parent, d),
+    ))
+}
+
+/// `…/discussions/:id/notes[/:note_id]`: the notes of one thread, which are
+/// notes of the noteable.
 fn discussion_note(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Reply> {
     let reg = st.reg.clone();
     let Some(dres) = reg.res[ctx.res].parents.last().copied().flatten() else {
         return Err(ApiError::no_route());
     };
+    let Some(nres) = issues::notes_beside(st, dres) else {
+        return inline_discussion_note(st, ctx, at, dres);
+    };
+    let (did, dparent) = match ctx.parent.split_last() {
+        Some((d, up)) => (d.clone(), up.to_vec()),
+        None => return Err(ApiError::no_route()),
+    };
+    let d = st
+        .store
+        .get(dres, &dparent, &did)
+        .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
+    let ids = issues::discussion_note_ids(d);
+    let individual = d.obj.get("individual_note") == Some(&Value::Bool(true));
+    let note_id: Option<u64> = ctx.id.as_deref().and_then(|i| i.parse().ok());
+    let note_id = note_id.filter(|id| ids.contains(id));
+    let note404 = || ApiError::not_found(Some("Note"));
+    // The same note through the noteable's notes collection.
+    let as_note = |id: u64| Ctx {
+        req: ctx.req,
+        caller: ctx.caller.clone(),
+        res: nres,
+        parent: dparent.clone(),
+        id: Some(id.to_string()),
+        args: Vec::new(),
+    };
+    match (at, ctx.req.verb) {
+        (At::Coll, Verb::Get) => {
+            let v = discussion_json(st, Some(nres), &dparent, d);
+            values_reply(st, ctx.req, v["notes"].as_array().map_or(&[][..], |a| a))
+        }
+        (At::Coll, Verb::Post) => {
+            let caller = ctx.caller()?.id;
+            let body = required_body(ctx)?;
+            let created = ctx.req.params.nonblank("created_at");
+            if individual {
+                // Replying to a lone comment turns it into a thread.
+                let mr = issues::noteable_of(st, nres).is_some_and(|(_, c)| c == "MergeRequest");
+                for id in &ids {
+                    st.store.modify(nres, &dparent, &id.to_string(), |e| {
+                        e.obj.insert("type".into(), json!("DiscussionNote"));
+                        if mr {
+                            e.obj.insert("resolvable".into(), json!(true));
+                            e.obj.insert("resolved".into(), json!(false));
+                        }
+                    });
+                }
+                st.store.modify(dres, &dparent, &did, |e| {
+                    e.obj.insert("individual_note".into(), json!(false));
+                });
+            }
+            let note = issues::new_note(st, nres, &dparent, &body, caller, created, true);
+            let bytes = issues::store_note(st, nres, &dparent, note, Some(&did));
+            Ok(Reply::raw_json(201, bytes))
+        }
+        (At::Obj, Verb::Get) => {
+            let id = note_id.ok_or_else(note404)?;
+            let e = st.entry(&as_note(id)).map_err(|_| note404())?;
+            Ok(Reply::raw_json(200, e.bytes.clone()))
+        }
+        (At::Obj, Verb::Put) => {
+            let id = note_id.ok_or_else(note404)?;
+            let nctx = as_note(id);
+            if let Some(on) = ctx.req.params.bool("resolved")? {
+                resolve_notes(st, nres, &dparent, &[id], ctx.caller()?.id, on);
+            }
+            if ctx.req.params.has("body") {
+                return issues::update_note(st, &nctx);
+            }
+            let e = st.entry(&nctx).map_err(|_| note404())?;
+            Ok(Reply::raw_json(200, e.bytes.clone()))
+        }
+        (At::Obj, Verb::Delete) => {
+            let id = note_id.ok_or_else(note404)?;
+            issues::delete_note(st, &as_note(id))
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// Discussion notes of a noteable without a notes collection (commits), kept
+/// in the discussion's `notes` array.
+fn inline_discussion_note(st: &mut State, ctx: &Ctx, at: At, dres: ResId) -> ApiResult<Reply> {
     let dparent = ctx.parent[..ctx.parent.len().saturating_sub(1)].to_vec();
     let did = ctx.parent.last().cloned().unwrap_or_default();
     let d = st
         .store
         .get(dres, &dparent, &did)
         .ok_or_else(|| ApiError::not_found(Some("Discussion")))?;
-    let notes: Vec<Value> = d
+    let mut notes: Vec<Value> = d
         .obj
         .get("notes")
         .and_then(Value::as_array)
@@ -1202,43 +1532,31 @@ fn discussion_note(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Reply> {
         .unwrap_or_default();
     let note_id: Option<u64> = ctx.id.as_deref().and_then(|i| i.parse().ok());
     let pos = note_id.and_then(|id| notes.iter().position(|n| n["id"].as_u64() == Some(id)));
-    let mut notes = notes;
+    let note404 = || ApiError::not_found(Some("Note"));
     let reply = match (at, ctx.req.verb) {
         (At::Coll, Verb::Get) => return values_reply(st, ctx.req, &notes),
         (At::Coll, Verb::Post) => {
-            let body = ctx.req.params.str("body").unwrap_or_default();
-            if body.trim().is_empty() {
-                return Err(ApiError::error(400, "body is missing"));
-            }
-            let dctx = Ctx {
-                req: ctx.req,
-                caller: ctx.caller.clone(),
-                res: dres,
-                parent: dparent.clone(),
-                id: None,
-                args: Vec::new(),
-            };
-            let note = note_obj(st, &dctx, &body);
-            notes.push(note.clone());
-            Reply::json(201, &note)
+            let caller = ctx.caller()?.id;
+            let body = required_body(ctx)?;
+            let note = issues::new_note(st, dres, &dparent, &body, caller, None, true);
+            let v = Value::Object(note);
+            notes.push(v.clone());
+            Reply::json(201, &v)
         }
         (At::Obj, Verb::Get) => {
-            let i = pos.ok_or_else(|| ApiError::not_found(Some("Note")))?;
+            let i = pos.ok_or_else(note404)?;
             return Ok(Reply::json(200, &notes[i]));
         }
         (At::Obj, Verb::Put) => {
-            let i = pos.ok_or_else(|| ApiError::not_found(Some("Note")))?;
+            let i = pos.ok_or_else(note404)?;
             if let Some(b) = ctx.req.params.str("body") {
                 notes[i]["body"] = json!(b);
-            }
-            if let Some(r) = ctx.req.params.bool("resolved")? {
-                notes[i]["resolved"] = json!(r);
             }
             notes[i]["updated_at"] = json!(time::now());
             Reply::json(200, &notes[i])
         }
         (At::Obj, Verb::Delete) => {
-            let i = pos.ok_or_else(|| ApiError::not_found(Some("Note")))?;
+            let i = pos.ok_or_else(note404)?;
             notes.remove(i);
             Reply::empty(204)
         }
@@ -1252,6 +1570,121 @@ fn discussion_note(st: &mut State, ctx: &Ctx, at: At) -> ApiResult<Reply> {
         });
     }
     Ok(reply)
+}
+
+/// What an award emoji collection hangs off: the awarded object's resource,
+/// its collection's parent values and key, and its GitLab class.
+fn awardable(st: &State, ctx: &Ctx) -> ApiResult<(ResId, Vec<String>, String, &'static str)> {
+    let p = st.reg.res[ctx.res]
+        .parents
+        .last()
+        .copied()
+        .flatten()
+        .ok_or_else(ApiError::no_route)?;
+    let norm = st.reg.res[p].norm.as_str();
+    let class = if norm.ends_with("/notes") {
+        "Note"
+    } else if norm.ends_with("/merge_requests") {
+        "MergeRequest"
+    } else if norm.ends_with("/issues") {
+        "Issue"
+    } else if norm.ends_with("/snippets") {
+        "Snippet"
+    } else if norm.ends_with("/epics") {
+        "Epic"
+    } else {
+        return Err(ApiError::no_route());
+    };
+    let (key, up) = ctx.parent.split_last().ok_or_else(ApiError::no_route)?;
+    Ok((p, up.to_vec(), key.clone(), class))
+}
+
+/// GitLab's names for the votes counted in `upvotes` / `downvotes`.
+fn award_name(raw: &str) -> String {
+    match raw.trim_matches(':') {
+        "+1" | "thumbs_up" => "thumbsup".into(),
+        "-1" | "thumbs_down" => "thumbsdown".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Keeps the awarded object's `upvotes` / `downvotes` in step with its votes.
+fn count_vote(st: &mut State, res: ResId, parent: &[String], key: &str, name: &str, delta: i64) {
+    let field = match name {
+        "thumbsup" => "upvotes",
+        "thumbsdown" => "downvotes",
+        _ => return,
+    };
+    st.store.modify(res, parent, key, |e| {
+        if e.obj.contains_key(field) {
+            let n = e.u64(field).unwrap_or(0) as i64 + delta;
+            e.obj.insert(field.into(), json!(n.max(0)));
+        }
+    });
+}
+
+/// `POST …/award_emoji`: the caller's reaction to the awarded object; one
+/// reaction of a name per user. Ids come from one counter for every awardable.
+fn award_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.id;
+    let name = award_name(&ctx.req.params.str("name").unwrap_or_default());
+    if name.trim().is_empty() {
+        return Err(ApiError::not_found(Some(
+            "Award Emoji Name is not a valid emoji name",
+        )));
+    }
+    let (ares, aparent, akey, class) = awardable(st, ctx)?;
+    let target_id = st
+        .store
+        .get(ares, &aparent, &akey)
+        .and_then(|e| e.u64("id"));
+    let taken = st.store.coll(ctx.res, &ctx.parent).is_some_and(|c| {
+        c.iter().any(|a| {
+            a.str("name") == Some(name.as_str())
+                && a.obj
+                    .get("user")
+                    .and_then(|u| u.get("id"))
+                    .and_then(Value::as_u64)
+                    == Some(caller)
+        })
+    });
+    if taken {
+        return Err(ApiError::not_found(Some(
+            "Award Emoji Name has already been taken",
+        )));
+    }
+    let id = st.store.next_id("award_emoji");
+    let now = time::now();
+    let obj = json!({
+        "id": id,
+        "name": name,
+        "user": st.user_basic(caller),
+        "created_at": now,
+        "updated_at": now,
+        "awardable_id": target_id,
+        "awardable_type": class,
+    });
+    let v = store_obj(st, ctx.res, &ctx.parent, id.to_string(), obj);
+    count_vote(st, ares, &aparent, &akey, &name, 1);
+    Ok(Reply::json(201, &v))
+}
+
+/// `DELETE …/award_emoji/:id`: only the user who reacted, or an administrator.
+fn award_delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let e = st.entry(ctx)?;
+    let owner = e
+        .obj
+        .get("user")
+        .and_then(|u| u.get("id"))
+        .and_then(Value::as_u64);
+    if owner != Some(ctx.caller_id()) && !ctx.is_admin() {
+        return Err(ApiError::unauthorized());
+    }
+    let name = e.str("name").unwrap_or("").to_string();
+    st.store.remove(ctx.res, &ctx.parent, ctx.id());
+    let (ares, aparent, akey, _) = awardable(st, ctx)?;
+    count_vote(st, ares, &aparent, &akey, &name, -1);
+    Ok(Reply::empty(204))
 }
 
 // ----- CI/CD job token scope -----------------------------------------------------
