@@ -401,7 +401,6 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
                 .modify(ctx.res, &ctx.parent, &key, |e| {
                     e.obj.insert("state".into(), json!("opened"));
                     e.obj.insert("author".into(), author);
-                    e.obj.insert("group_id".into(), json!(ctx.parent.first()));
                 })
                 .and_then(|_| st.store.get(ctx.res, &ctx.parent, &key))
                 .map(|e| e.bytes.clone());
