@@ -527,7 +527,10 @@ impl Registry {
             res[i].parents = parents;
         }
         for i in 0..res.len() {
-            let names = res[i].meta.map(|m| placeholder_names(m.path)).unwrap_or_default();
+            let names = res[i]
+                .meta
+                .map(|m| placeholder_names(m.path))
+                .unwrap_or_default();
             res[i].parent_attrs = names.iter().map(|n| filling_attr(&res, i, n)).collect();
         }
         for i in 0..res.len() {

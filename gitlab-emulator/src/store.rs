@@ -191,6 +191,14 @@ impl Store {
         self.colls.get(&(res, parent.to_vec()))
     }
 
+    /// Every collection of `res`, whatever its parent, in no particular order.
+    pub fn colls_of(&self, res: ResId) -> impl Iterator<Item = &Collection> {
+        self.colls
+            .iter()
+            .filter(move |((r, _), _)| *r == res)
+            .map(|(_, c)| c)
+    }
+
     pub fn coll_mut(&mut self, res: ResId, parent: &[String]) -> &mut Collection {
         self.version += 1;
         self.colls.entry((res, parent.to_vec())).or_default()

@@ -5,7 +5,7 @@
 
 use super::{echo_attrs, equality_filters, scalar_filters_match, search_matches, Ctx};
 use crate::lists::{self, sort_entries, CursorStyle, Item, OrderRules};
-use crate::registry::Kind;
+use crate::registry::{Kind, ResId};
 use crate::reply::{ApiError, ApiResult, Reply};
 use crate::request::Verb;
 use crate::state::State;
@@ -36,21 +36,50 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     st.list_reply(ctx, "", paging, CursorStyle::Opaque, |st, paging| {
         let eq = equality_filters(ctx, &[]);
         let search = ctx.req.params.nonblank("search");
-        let mut v: Vec<&Entry> = match st.store.coll(ctx.res, &ctx.parent) {
-            Some(c) => c
-                .iter()
-                .filter(|e| scalar_filters_match(&e.obj, &eq))
-                .filter(|e| {
-                    search.as_deref().is_none_or(|s| {
-                        search_matches(&e.obj, &["name", "title", "description", "key"], s)
-                    })
+        let sources = nested_sources(st, ctx);
+        let mut v: Vec<&Entry> = st
+            .store
+            .coll(ctx.res, &ctx.parent)
+            .into_iter()
+            .chain(sources.iter().flat_map(|res| st.store.colls_of(*res)))
+            .flat_map(|c| c.iter())
+            .filter(|e| scalar_filters_match(&e.obj, &eq))
+            .filter(|e| {
+                search.as_deref().is_none_or(|s| {
+                    search_matches(&e.obj, &["name", "title", "description", "key"], s)
                 })
-                .collect(),
-            None => Vec::new(),
-        };
+            })
+            .collect();
+        if !sources.is_empty() {
+            // An object some handler also keeps in the view itself (deploy
+            // tokens) has one id in both places: list it once.
+            let mut seen = std::collections::HashSet::new();
+            v.retain(|e| e.obj.get("id").is_none_or(|id| seen.insert(id.to_string())));
+        }
         sort_entries(&mut v, &paging.order_by, paging.desc);
         Ok(v.into_iter().map(Item::of).collect())
     })
+}
+
+/// The nested collections an instance-wide listing shows: `GET /pages/domains`
+/// lists every project's `/projects/:id/pages/domains`, `GET
+/// /bulk_imports/entities` every import's entities. The rule: a top-level
+/// resource that can only be listed is a view of the generic collections whose
+/// path ends with its own after a placeholder. Such listings are for
+/// administrators in GitLab; others see only the view's own collection.
+fn nested_sources(st: &State, ctx: &Ctx) -> Vec<ResId> {
+    let reg = &st.reg;
+    let r = &reg.res[ctx.res];
+    if !r.parents.is_empty() || r.ops.create || !ctx.is_admin() {
+        return Vec::new();
+    }
+    let tail = format!("/{{}}{}", r.norm);
+    reg.res
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.kind == Kind::Generic && n.norm.ends_with(&tail))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 pub(super) fn get(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
@@ -120,8 +149,8 @@ fn fill_from_parents(st: &State, ctx: &Ctx, obj: &mut Map<String, Value>) {
         let Some((_, field)) = OWNER_ID_FIELDS.iter().find(|(k, _)| *k == kind) else {
             continue;
         };
-        let integer = field_type(st, ctx, field)
-            .is_some_and(|t| t.trim_end_matches('?').trim() == "integer");
+        let integer =
+            field_type(st, ctx, field).is_some_and(|t| t.trim_end_matches('?').trim() == "integer");
         let id = ctx.parent.get(i).and_then(|v| v.parse::<u64>().ok());
         if let (true, Some(id)) = (integer, id) {
             if obj.get(*field).is_none_or(Value::is_null) {
@@ -136,8 +165,9 @@ fn fill_from_parents(st: &State, ctx: &Ctx, obj: &mut Map<String, Value>) {
 /// project/group/user, and `updated_at` the creation time.
 fn fill_on_create(st: &State, ctx: &Ctx, obj: &mut Map<String, Value>, now: &str) {
     for name in ACTOR_FIELDS {
-        let is_user = field_type(st, ctx, name)
-            .is_some_and(|t| t.starts_with("object:") && t.contains("User"));
+        // The field's name says who acted; its type only has to be an object
+        // (`BasicUser`, `SnippetAuthor`, `NoteAuthor`…).
+        let is_user = field_type(st, ctx, name).is_some_and(|t| t.starts_with("object:"));
         if is_user && obj.get(*name).is_none_or(Value::is_null) {
             let who = st.user_basic(ctx.caller_id());
             if !who.is_null() {
@@ -158,13 +188,61 @@ fn fill_on_create(st: &State, ctx: &Ctx, obj: &mut Map<String, Value>, now: &str
 /// (GitLab answers with its entity, not the request, so a cluster's
 /// `platform_kubernetes_attributes.token` is never shown); one that declares
 /// none keeps everything visible.
-fn split_inputs(st: &State, ctx: &Ctx, sent: Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+fn split_inputs(
+    st: &State,
+    ctx: &Ctx,
+    sent: Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
     let blanks = &st.reg.res[ctx.res].blanks;
     if blanks.is_empty() {
         return (sent, Map::new());
     }
     sent.into_iter()
         .partition(|(k, _)| blanks.iter().any(|(f, _)| f == k))
+}
+
+/// Rails' nested attributes: an input `<field>_attributes` writes the object
+/// behind the declared field `<field>` (`platform_kubernetes_attributes` →
+/// `platform_kubernetes`), which GitLab renders with that object type's fields
+/// only, so write-only parts (a cluster's token) stay unseen.
+fn nested_writes(
+    st: &State,
+    ctx: &Ctx,
+    inputs: &Map<String, Value>,
+) -> Vec<(String, Map<String, Value>)> {
+    let Some(m) = st.reg.res[ctx.res].meta else {
+        return Vec::new();
+    };
+    inputs
+        .iter()
+        .filter_map(|(k, v)| {
+            let field = k.strip_suffix("_attributes")?;
+            let ty = m.fields.iter().find(|f| f.name == field)?.ty;
+            let name = ty.strip_prefix("object:")?.trim_end_matches('?').trim();
+            let shape = gitlab_client::resources::OBJECTS
+                .iter()
+                .find(|o| o.name == name)?;
+            let kept = v
+                .as_object()?
+                .iter()
+                .filter(|(k, _)| shape.fields.iter().any(|f| f.name == k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            Some((field.to_string(), kept))
+        })
+        .collect()
+}
+
+/// Merges nested writes into the objects they change (an update keeps the rest).
+fn apply_nested(obj: &mut Map<String, Value>, writes: Vec<(String, Map<String, Value>)>) {
+    for (field, kept) in writes {
+        match obj.get_mut(&field) {
+            Some(Value::Object(o)) => o.extend(kept),
+            _ => {
+                obj.insert(field, Value::Object(kept));
+            }
+        }
+    }
 }
 
 /// What the request writes: the create or update table's attributes, typed;
@@ -225,6 +303,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let declared = !r.blanks.is_empty();
     let (fields, inputs) = split_inputs(st, ctx, written(st, ctx, true));
     obj.extend(fields);
+    apply_nested(&mut obj, nested_writes(st, ctx, &inputs));
     let now = time::now();
     fill_on_create(st, ctx, &mut obj, &now);
     if !declared {
@@ -252,10 +331,12 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         );
     }
     let (changes, inputs) = split_inputs(st, ctx, written(st, ctx, false));
+    let nested = nested_writes(st, ctx, &inputs);
     let bytes = st
         .store
         .modify(ctx.res, &ctx.parent, key, |e| {
             e.obj.extend(changes);
+            apply_nested(&mut e.obj, nested);
             e.hidden.inputs.extend(inputs);
             if e.obj.contains_key("updated_at") {
                 e.obj
