@@ -70,6 +70,10 @@ pub(crate) struct Res {
     pub id_attr: Option<&'static str>,
     /// For each placeholder of the path, the resource it names (if any).
     pub parents: Vec<Option<ResId>>,
+    /// For each placeholder, the attribute of the named object that fills it,
+    /// from the schema's `from_parent` (`{epic_id}` is an epic's `id`, while
+    /// epics are addressed by `iid`); `None` when unknown.
+    pub parent_attrs: Vec<Option<&'static str>>,
     /// `Project` in `404 Project Not Found`; `None` gives GitLab's plain `404 Not found`.
     pub label: Option<String>,
     pub ops: Ops,
@@ -83,6 +87,12 @@ pub(crate) struct Res {
 }
 
 impl Res {
+    /// One object per parent, addressed by the collection path itself
+    /// (`/projects/:id/pages`, `/application/settings`).
+    pub fn is_singleton(&self) -> bool {
+        self.id_attr.is_none() && !self.ops.list
+    }
+
     /// Required create attributes: the catalogue's, or the emulator's own for core resources.
     pub fn create_required(&self) -> Vec<&'static str> {
         if let Some(m) = self.meta {
@@ -411,6 +421,34 @@ fn norm_of(segs: &[Seg]) -> String {
     s
 }
 
+/// The attribute of the object named by placeholder `name` of resource `r` that
+/// fills it. The schema's `from_parent` maps each placeholder to an attribute
+/// of the immediate parent: for the last placeholder that parent is the object
+/// itself; for an earlier one the attribute is the parent's own placeholder of
+/// that name, followed up the chain (`{epic_id}` of an epic discussion note is
+/// the discussion's `{epic_id}`, which is the epic's `id`).
+fn filling_attr(res: &[Res], r: ResId, name: &str) -> Option<&'static str> {
+    let mut r = r;
+    let mut name = name.to_string();
+    // Each step moves to a shorter path, so this ends; the bound is a guard.
+    for _ in 0..16 {
+        let m = res[r].meta?;
+        let names = placeholder_names(m.path);
+        let pos = names.iter().position(|n| *n == name)?;
+        let attr = m
+            .from_parent
+            .iter()
+            .find(|(p, _)| *p == name)
+            .map(|(_, a)| *a)?;
+        if pos + 1 == names.len() {
+            return Some(attr);
+        }
+        r = res[r].parents.last().copied().flatten()?;
+        name = attr.to_string();
+    }
+    None
+}
+
 /// `ProjectMergeRequest` → `Merge Request` once the parent's name `Project` is cut.
 fn label_from_name(name: &str, ancestor_names: &[&str]) -> String {
     let mut rest = name;
@@ -442,6 +480,7 @@ impl Registry {
                 meta: None,
                 id_attr: *id,
                 parents: Vec::new(),
+                parent_attrs: Vec::new(),
                 label: label.map(str::to_string),
                 ops: core_ops(*kind),
                 list_rules: Arc::default(),
@@ -466,6 +505,7 @@ impl Registry {
                     meta: Some(meta),
                     id_attr: meta.id_attr,
                     parents: Vec::new(),
+                    parent_attrs: Vec::new(),
                     label: None,
                     ops: meta_ops(meta),
                     list_rules: Arc::default(),
@@ -485,6 +525,13 @@ impl Registry {
                 }
             }
             res[i].parents = parents;
+        }
+        for i in 0..res.len() {
+            let names = res[i]
+                .meta
+                .map(|m| placeholder_names(m.path))
+                .unwrap_or_default();
+            res[i].parent_attrs = names.iter().map(|n| filling_attr(&res, i, n)).collect();
         }
         for i in 0..res.len() {
             if res[i].label.is_none() && res[i].kind == Kind::Generic {
@@ -547,6 +594,9 @@ impl Registry {
                 if let Some(v) = r.ops.update {
                     routes.push(coll(v, &r.update_rules));
                 }
+            }
+            if r.is_singleton() && r.ops.delete {
+                routes.push(coll(Verb::Delete, &Arc::default()));
             }
             if r.id_attr.is_some() {
                 let mut segs = r.segs.clone();

@@ -25,6 +25,10 @@ pub(crate) struct Hidden {
     pub shas: Vec<String>,
     /// A secret GitLab shows once or never (a token, a hidden variable's value).
     pub secret: Option<String>,
+    /// Attributes a client wrote that are not fields of the resource's entity
+    /// (write-only inputs such as a cluster's `platform_kubernetes_attributes`):
+    /// kept, never rendered.
+    pub inputs: Map<String, Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +121,18 @@ impl Collection {
     }
 }
 
+/// The table behind a collection path: its last literal segment, one trailing
+/// `s` cut, so that `/snippets` and `/projects/{}/snippets`, `/user/keys` and
+/// `/users/{}/keys`, project and group `boards` share one id counter, and
+/// `notes` counts with the core handlers' `note`.
+pub(crate) fn table_of(norm: &str) -> String {
+    let last = norm
+        .rsplit('/')
+        .find(|s| !s.is_empty() && *s != "{}")
+        .unwrap_or("");
+    last.strip_suffix('s').unwrap_or(last).to_string()
+}
+
 pub(crate) type CollKey = (ResId, Vec<String>);
 
 #[derive(Debug, Default)]
@@ -157,14 +173,30 @@ impl Store {
     }
 
     /// The next value of a global id counter (`project`, `issue`, `namespace`…).
+    /// A collection path (`/projects/{}/snippets`) counts in its table's counter
+    /// ([`table_of`]), so a kind of object has unique ids wherever it lives, as
+    /// in GitLab, where each kind is one database table.
     pub fn next_id(&mut self, counter: &str) -> u64 {
-        let c = self.counters.entry(counter.to_string()).or_insert(0);
+        let name = if counter.starts_with('/') {
+            table_of(counter)
+        } else {
+            counter.to_string()
+        };
+        let c = self.counters.entry(name).or_insert(0);
         *c += 1;
         *c
     }
 
     pub fn coll(&self, res: ResId, parent: &[String]) -> Option<&Collection> {
         self.colls.get(&(res, parent.to_vec()))
+    }
+
+    /// Every collection of `res`, whatever its parent, in no particular order.
+    pub fn colls_of(&self, res: ResId) -> impl Iterator<Item = &Collection> {
+        self.colls
+            .iter()
+            .filter(move |((r, _), _)| *r == res)
+            .map(|(_, c)| c)
     }
 
     pub fn coll_mut(&mut self, res: ResId, parent: &[String]) -> &mut Collection {

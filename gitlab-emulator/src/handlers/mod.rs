@@ -261,6 +261,7 @@ impl State {
             (Target::Collection, Verb::Get) if r.id_attr.is_none() && !r.ops.list => self.get(&ctx),
             (Target::Collection, Verb::Get) => self.list(&ctx),
             (Target::Collection, Verb::Post) if r.ops.create => self.create(&ctx),
+            (Target::Collection, Verb::Delete) if r.is_singleton() => self.delete(&ctx),
             (Target::Collection, _) => self.update(&ctx),
             (Target::Object, Verb::Get) => self.get(&ctx),
             (Target::Object, Verb::Delete) => self.delete(&ctx),
@@ -308,16 +309,45 @@ impl State {
                     repo::resolve_sha(self, pid, value)
                         .ok_or_else(|| ApiError::not_found(Some("Commit")))?
                 }
-                _ => {
-                    if self.store.get(p, &key, value).is_none() {
-                        return Err(ApiError::not_found(pres.label.as_deref()));
-                    }
-                    value.clone()
-                }
+                _ => self
+                    .parent_key(res, i, p, &key, value)
+                    .ok_or_else(|| ApiError::not_found(pres.label.as_deref()))?,
             };
             key.push(canonical);
         }
         Ok(key)
+    }
+
+    /// The storage key of the object of `p` (under `key`) that placeholder `i`
+    /// of `res` names by `value`. The placeholder may name the object by another
+    /// attribute than the one it is stored under (`{epic_id}` is an epic's
+    /// global `id`, epics are kept by `iid`): then the object with that value is
+    /// looked up.
+    fn parent_key(
+        &self,
+        res: ResId,
+        i: usize,
+        p: ResId,
+        key: &[String],
+        value: &str,
+    ) -> Option<String> {
+        let reg = &self.reg;
+        let stored_as = reg.res[p].id_attr.unwrap_or("id");
+        match reg.res[res].parent_attrs.get(i).copied().flatten() {
+            Some(attr) if attr != stored_as => {
+                let e = self
+                    .store
+                    .coll(p, key)?
+                    .iter()
+                    .find(|e| e.obj.get(attr).is_some_and(|v| scalar_is(v, value)))?;
+                e.obj.get(stored_as).and_then(|v| match v {
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+            }
+            _ => self.store.get(p, key, value).map(|_| value.to_string()),
+        }
     }
 
     pub(crate) fn not_found(&self, ctx: &Ctx) -> ApiError {
@@ -522,6 +552,15 @@ impl State {
             ctx.req.params.u64("id_after")?,
             ctx.req.params.u64("id_before")?,
         ))
+    }
+}
+
+/// Whether a number or string attribute reads as `text` (a path value).
+fn scalar_is(v: &Value, text: &str) -> bool {
+    match v {
+        Value::Number(n) => n.to_string() == text,
+        Value::String(s) => s == text,
+        _ => false,
     }
 }
 

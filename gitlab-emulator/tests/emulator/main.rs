@@ -10,6 +10,7 @@ mod conventions;
 mod demo_tour;
 mod faults;
 mod fidelity;
+mod fidelity_generic;
 mod fidelity_issues;
 mod graphql;
 mod guide;
