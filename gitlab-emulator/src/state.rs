@@ -45,6 +45,8 @@ pub(crate) struct State {
     pub repos: HashMap<u64, crate::repo::Repo>,
     /// Generic package files: `pid/name/version/file` → bytes.
     pub packages: HashMap<String, bytes::Bytes>,
+    /// Uploaded files served outside the API (avatars): path → content type and bytes.
+    pub uploads: HashMap<String, (String, bytes::Bytes)>,
 }
 
 impl State {
@@ -57,6 +59,7 @@ impl State {
             cache: ListCache::default(),
             repos: HashMap::new(),
             packages: HashMap::new(),
+            uploads: HashMap::new(),
             reg,
         }
     }
@@ -312,7 +315,7 @@ impl State {
                     "kind": "group",
                     "full_path": g.obj.get("full_path"),
                     "parent_id": g.obj.get("parent_id"),
-                    "avatar_url": null,
+                    "avatar_url": g.obj.get("avatar_url"),
                     "web_url": g.obj.get("web_url"),
                 }))
             }

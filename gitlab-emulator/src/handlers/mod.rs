@@ -4,6 +4,7 @@
 mod branches;
 mod generic;
 mod groups;
+mod instance;
 mod issues;
 mod members;
 mod projects;
@@ -254,6 +255,9 @@ impl State {
             }
         }
         let r = &reg.res[ctx.res];
+        if let Some(r) = instance::handle(self, &ctx, &m_target)? {
+            return Ok(r);
+        }
         if let Some(r) = special::handle(self, &ctx, &m_target)? {
             return Ok(r);
         }
