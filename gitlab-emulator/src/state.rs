@@ -47,6 +47,9 @@ pub(crate) struct State {
     pub packages: HashMap<String, bytes::Bytes>,
     /// Uploaded files served outside the API (avatars): path → content type and bytes.
     pub uploads: HashMap<String, (String, bytes::Bytes)>,
+    /// Authenticated API requests per user in the current throttle window:
+    /// user id → (window number, requests).
+    pub throttle: HashMap<u64, (u64, u64)>,
 }
 
 impl State {
@@ -60,6 +63,7 @@ impl State {
             repos: HashMap::new(),
             packages: HashMap::new(),
             uploads: HashMap::new(),
+            throttle: HashMap::new(),
             reg,
         }
     }

@@ -143,7 +143,7 @@ fn delimited(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -497,7 +497,7 @@ pub(crate) fn has_custom_attributes(
             .and_then(|e| e.obj.get("value"))
             .is_some_and(|have| match have {
                 Value::String(s) => s == v,
-                other => other.to_string() == *v,
+                other => serde_json::from_str::<Value>(v).is_ok_and(|x| x == *other),
             })
     })
 }
@@ -606,6 +606,49 @@ fn current_user_avatar(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
 }
 
 impl State {
+    /// GitLab's `throttle_authenticated_api_*` application settings at work: when
+    /// enabled, a user's authenticated API requests beyond the limit in the
+    /// current fixed window are answered `429 Retry later`, with `Retry-After`
+    /// (seconds to the window's end) and the `RateLimit-*` headers; `None`
+    /// lets the request through (and counts it).
+    pub(crate) fn throttled(&mut self, user: u64) -> Option<Reply> {
+        let settings =
+            res_of(self, "/application/settings").and_then(|r| self.store.get(r, &[], ""))?;
+        let setting = |k: &str| settings.obj.get(k);
+        if setting("throttle_authenticated_api_enabled").and_then(Value::as_bool) != Some(true) {
+            return None;
+        }
+        // GitLab's defaults when only the switch was set.
+        let limit = setting("throttle_authenticated_api_requests_per_period")
+            .and_then(Value::as_u64)
+            .unwrap_or(7200);
+        let period = setting("throttle_authenticated_api_period_in_seconds")
+            .and_then(Value::as_u64)
+            .filter(|p| *p > 0)
+            .unwrap_or(3600);
+        let now = time::now_millis() / 1000;
+        let window = now / period;
+        let entry = self.throttle.entry(user).or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        entry.1 += 1;
+        if entry.1 <= limit {
+            return None;
+        }
+        let reset = (window + 1) * period;
+        Some(
+            Reply::text(429, "Retry later\n")
+                .header("content-type", "text/plain")
+                .header("retry-after", (reset - now).to_string())
+                .header("ratelimit-name", "throttle_authenticated_api")
+                .header("ratelimit-limit", limit.to_string())
+                .header("ratelimit-observed", entry.1.to_string())
+                .header("ratelimit-remaining", "0")
+                .header("ratelimit-reset", reset.to_string()),
+        )
+    }
+
     /// A stored upload (`/uploads/-/system/user/avatar/2/a.png`) with its bytes.
     pub(crate) fn serve_upload(&self, path: &str) -> Reply {
         match self.uploads.get(path) {

@@ -214,6 +214,9 @@ impl State {
             Err(e) => return (e.into_reply(), None),
         };
         let who = caller.as_ref().map(|c| c.username.clone());
+        if let Some(limited) = caller.as_ref().and_then(|c| self.throttled(c.id)) {
+            return (limited, who);
+        }
         let reply = self.route(req, caller).unwrap_or_else(ApiError::into_reply);
         (reply, who)
     }

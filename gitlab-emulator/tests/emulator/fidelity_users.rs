@@ -536,3 +536,29 @@ async fn graphql_users_have_usercore_fields() {
     assert_eq!(u["webPath"], "/root");
     assert!(u["createdAt"].is_string());
 }
+
+#[tokio::test]
+async fn authenticated_api_throttle_settings_are_enforced() {
+    let emu = demo().await;
+    let r = put(
+        &emu,
+        "/application/settings",
+        json!({"throttle_authenticated_api_enabled": true,
+               "throttle_authenticated_api_requests_per_period": 2,
+               "throttle_authenticated_api_period_in_seconds": 3600}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    assert_eq!(get(&emu, "/version").await.status, 200);
+    assert_eq!(get(&emu, "/version").await.status, 200);
+    let limited = post(&emu, "/projects", json!({"name": "one-too-many"})).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(&limited.body[..], b"Retry later\n");
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    assert_eq!(limited.header("ratelimit-limit").as_deref(), Some("2"));
+    // The limit is per user; anonymous requests are another throttle's business.
+    assert_eq!(get_as_alice(&emu, "/version").await.status, 200);
+    let anon = send(http().get(api(&emu, "/projects"))).await;
+    assert_eq!(anon.status, 200);
+}
