@@ -266,7 +266,7 @@ impl Query {
     }
 }
 
-/// A user.
+/// A user: GitLab's `UserCore` fields the emulator holds data for.
 #[derive(SimpleObject, Clone)]
 struct User {
     id: ID,
@@ -274,18 +274,53 @@ struct User {
     name: Option<String>,
     state: Option<String>,
     web_url: Option<String>,
+    /// The web URL's path (`/root`).
+    web_path: String,
     avatar_url: Option<String>,
+    /// Whether the user's state is `active`.
+    active: Option<bool>,
+    bot: bool,
+    /// Not a bot.
+    human: Option<bool>,
+    public_email: Option<String>,
+    bio: Option<String>,
+    location: Option<String>,
+    linkedin: Option<String>,
+    twitter: Option<String>,
+    discord: Option<String>,
+    organization: Option<String>,
+    job_title: Option<String>,
+    pronouns: Option<String>,
+    created_at: Option<String>,
+    last_activity_on: Option<String>,
 }
 
 impl User {
     fn of(u: &Entry) -> User {
+        let username = text(u, "username").unwrap_or_default();
+        let bot = u.obj.get("bot").and_then(Value::as_bool).unwrap_or(false);
         User {
             id: gid("User", u.u64("id").unwrap_or(0)),
-            username: text(u, "username").unwrap_or_default(),
+            web_path: format!("/{username}"),
+            username,
             name: text(u, "name"),
             state: text(u, "state"),
             web_url: text(u, "web_url"),
             avatar_url: text(u, "avatar_url"),
+            active: Some(u.str("state") == Some("active")),
+            bot,
+            human: Some(!bot),
+            public_email: text(u, "public_email"),
+            bio: text(u, "bio"),
+            location: text(u, "location"),
+            linkedin: text(u, "linkedin"),
+            twitter: text(u, "twitter"),
+            discord: text(u, "discord"),
+            organization: text(u, "organization"),
+            job_title: text(u, "job_title"),
+            pronouns: text(u, "pronouns"),
+            created_at: text(u, "created_at"),
+            last_activity_on: text(u, "last_activity_on"),
         }
     }
 

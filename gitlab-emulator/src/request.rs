@@ -5,7 +5,7 @@
 use crate::reply::{ApiError, ApiResult};
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The HTTP methods the API uses. `HEAD` is routed as `GET`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,6 +100,9 @@ pub(crate) fn api_segments(raw_path: &str) -> Option<Vec<String>> {
 pub(crate) struct Params {
     map: Map<String, Value>,
     text_keys: HashSet<String>,
+    /// The bytes of multipart file parts, by parameter name (the map holds
+    /// only their description).
+    files: HashMap<String, bytes::Bytes>,
 }
 
 impl Params {
@@ -159,6 +162,11 @@ impl Params {
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.map.iter()
+    }
+
+    /// The content of the multipart file part `name`, if one was sent.
+    pub fn file(&self, name: &str) -> Option<&bytes::Bytes> {
+        self.files.get(name)
     }
 
     /// A scalar as text.
@@ -394,7 +402,7 @@ fn boundary_of(content_type: &str) -> Option<String> {
 }
 
 /// A small multipart/form-data reader: text parts become parameters, file parts
-/// become `{"filename", "size", "content_type"}` (the bytes are not kept).
+/// become `{"filename", "size", "content_type"}`, their bytes kept aside ([`Params::file`]).
 fn parse_multipart(body: &[u8], boundary: &str, params: &mut Params) -> ApiResult<()> {
     let delimiter = format!("--{boundary}");
     let delim = delimiter.as_bytes();
@@ -452,6 +460,9 @@ fn parse_multipart(body: &[u8], boundary: &str, params: &mut Params) -> ApiResul
                         "content_type".into(),
                         Value::String(ctype.unwrap_or_else(|| "application/octet-stream".into())),
                     );
+                    params
+                        .files
+                        .insert(name.clone(), bytes::Bytes::copy_from_slice(content));
                     params.add_json(name, Value::Object(file));
                 }
                 None => params.add_text(&name, &String::from_utf8_lossy(content)),
@@ -506,6 +517,8 @@ mod tests {
         assert_eq!(p.str("title").as_deref(), Some("hello"));
         assert_eq!(p.get("file").unwrap()["size"], 3);
         assert_eq!(p.get("file").unwrap()["filename"], "a.txt");
+        assert_eq!(p.file("file").map(|b| &b[..]), Some(&b"abc"[..]));
+        assert!(p.file("title").is_none());
     }
 
     #[test]

@@ -7,6 +7,8 @@ use crate::handlers::seeding::{
 use crate::state::{access, Caller, NamespaceRef, State};
 use serde_json::Map;
 
+pub(crate) mod templates;
+
 /// The administrator's personal access token (a test token: never use it outside tests).
 pub const ADMIN_TOKEN: &str = "glpat-emulator-admin";
 /// The demo user `alice`'s personal access token.

@@ -173,6 +173,9 @@ async fn handle(
         None => {
             let (reply, user) = if raw_path == "/api/graphql" {
                 crate::graphql::answer(shared.clone(), req).await
+            } else if raw_path.starts_with("/uploads/") && (method == "GET" || method == "HEAD") {
+                // Uploaded files (avatars) are served outside the API, like GitLab's.
+                (lock(&shared.state).serve_upload(&raw_path), None)
             } else {
                 answer(&shared, req, &method, &raw_path, &raw_query).await
             };

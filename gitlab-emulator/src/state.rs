@@ -45,6 +45,11 @@ pub(crate) struct State {
     pub repos: HashMap<u64, crate::repo::Repo>,
     /// Generic package files: `pid/name/version/file` → bytes.
     pub packages: HashMap<String, bytes::Bytes>,
+    /// Uploaded files served outside the API (avatars): path → content type and bytes.
+    pub uploads: HashMap<String, (String, bytes::Bytes)>,
+    /// Authenticated API requests per user in the current throttle window:
+    /// user id → (window number, requests).
+    pub throttle: HashMap<u64, (u64, u64)>,
 }
 
 impl State {
@@ -57,6 +62,8 @@ impl State {
             cache: ListCache::default(),
             repos: HashMap::new(),
             packages: HashMap::new(),
+            uploads: HashMap::new(),
+            throttle: HashMap::new(),
             reg,
         }
     }
@@ -312,7 +319,7 @@ impl State {
                     "kind": "group",
                     "full_path": g.obj.get("full_path"),
                     "parent_id": g.obj.get("parent_id"),
-                    "avatar_url": null,
+                    "avatar_url": g.obj.get("avatar_url"),
                     "web_url": g.obj.get("web_url"),
                 }))
             }

@@ -38,6 +38,7 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
                 "with_custom_attributes",
             ],
         );
+        let custom = super::instance::custom_attribute_filter(ctx);
         let Some(c) = st.store.coll(st.reg.group, &[]) else {
             return Ok(Vec::new());
         };
@@ -58,6 +59,10 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
                     }
                 }
                 if !scalar_filters_match(&g.obj, &eq) || !st.can_read_group(caller, g) {
+                    return false;
+                }
+                let norm = "/groups/{}/custom_attributes";
+                if !super::instance::has_custom_attributes(st, norm, id, &custom) {
                     return false;
                 }
                 if member_only || owned || min_access.is_some() {
@@ -215,6 +220,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     let visibility =
         check_visibility(p.nonblank("visibility"))?.unwrap_or_else(|| "private".into());
+    let avatar = super::instance::avatar_param(ctx)?;
     let id = insert_group(
         st,
         &name,
@@ -233,6 +239,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     );
     st.store
         .modify(st.reg.group, &[], &id.to_string(), |e| e.obj.extend(extra));
+    super::instance::set_avatar(st, st.reg.group, "group", id, avatar);
     group_reply(st, id, 201)
 }
 
@@ -289,6 +296,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     if let Some(v) = check_visibility(p.nonblank("visibility"))? {
         obj.insert("visibility".into(), Value::String(v));
     }
+    let avatar = super::instance::avatar_param(ctx)?;
     let mut extra = Map::new();
     echo_attrs(
         st,
@@ -305,6 +313,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     st.store
         .modify(st.reg.group, &[], &gid.to_string(), |e| e.obj = obj);
+    super::instance::set_avatar(st, st.reg.group, "group", gid, avatar);
     // Subgroups and projects carry the path too.
     let all = st.group_and_descendants(gid);
     for sub in all.iter().skip(1) {

@@ -4,6 +4,7 @@
 mod branches;
 mod generic;
 mod groups;
+mod instance;
 mod issues;
 mod members;
 mod projects;
@@ -213,6 +214,9 @@ impl State {
             Err(e) => return (e.into_reply(), None),
         };
         let who = caller.as_ref().map(|c| c.username.clone());
+        if let Some(limited) = caller.as_ref().and_then(|c| self.throttled(c.id)) {
+            return (limited, who);
+        }
         let reply = self.route(req, caller).unwrap_or_else(ApiError::into_reply);
         (reply, who)
     }
@@ -254,6 +258,9 @@ impl State {
             }
         }
         let r = &reg.res[ctx.res];
+        if let Some(r) = instance::handle(self, &ctx, &m_target)? {
+            return Ok(r);
+        }
         if let Some(r) = special::handle(self, &ctx, &m_target)? {
             return Ok(r);
         }

@@ -81,6 +81,7 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         let search = p.nonblank("search").map(|s| s.to_lowercase());
         let search_ns = p.bool("search_namespaces")? == Some(true);
         let eq = equality_filters(ctx, HANDLED);
+        let custom = super::instance::custom_attribute_filter(ctx);
         let uid = caller.map(|c| c.id);
         let Some(coll) = st.store.coll(st.reg.project, &[]) else {
             return Ok(Vec::new());
@@ -146,6 +147,10 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
                     }
                 }
                 if !scalar_filters_match(&e.obj, &eq) {
+                    return false;
+                }
+                let norm = "/projects/{}/custom_attributes";
+                if !super::instance::has_custom_attributes(st, norm, id, &custom) {
                     return false;
                 }
                 if !st.can_read_project(caller, e) {
@@ -436,6 +441,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let visibility =
         check_visibility(p.nonblank("visibility"))?.unwrap_or_else(|| "private".into());
     check_free(st, ns, &name, &path, None)?;
+    let avatar = super::instance::avatar_param(ctx)?;
     let default_branch = p
         .nonblank("default_branch")
         .unwrap_or_else(|| "main".into());
@@ -477,6 +483,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     st.store.modify(st.reg.project, &[], &id.to_string(), |e| {
         e.obj.extend(extra);
     });
+    super::instance::set_avatar(st, st.reg.project, "project", id, avatar);
     branches::add_branch(st, id, &default_branch, None, "Initial commit", caller.id);
     add_creator_membership(st, id, ns, &caller);
     project_reply(st, id, 201)
@@ -572,6 +579,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     check_free(st, ns, &name, &path, Some(id))?;
     let visibility = check_visibility(p.nonblank("visibility"))?;
+    let avatar = super::instance::avatar_param(ctx)?;
     if let Some(b) = p.nonblank("default_branch") {
         if st.store.get(st.reg.branch, &[id.to_string()], &b).is_none() {
             return Err(ApiError::validation(
@@ -604,6 +612,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     st.store.modify(st.reg.project, &[], &id.to_string(), |e| {
         e.obj = obj;
     });
+    super::instance::set_avatar(st, st.reg.project, "project", id, avatar);
     if new_default != old_default {
         for (name, is_default) in [(old_default, false), (new_default, true)] {
             st.store

@@ -100,6 +100,11 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         let admins = p.bool("admins")? == Some(true);
         let external = p.bool("external")? == Some(true);
         let (after, before) = State::id_bounds(ctx, paging)?;
+        let custom = super::instance::custom_attribute_filter(ctx);
+        let identity = identity_params(ctx)?;
+        if identity.is_some() {
+            require_admin(ctx)?;
+        }
         let Some(c) = st.store.coll(st.reg.user, &[]) else {
             return Ok(Vec::new());
         };
@@ -119,11 +124,63 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
                     && (!blocked || u.str("state") == Some("blocked"))
                     && (!admins || flag("is_admin"))
                     && (!external || flag("external"))
+                    && identity
+                        .as_ref()
+                        .is_none_or(|(p, uid)| has_identity(u, p, Some(uid)))
+                    && super::instance::has_custom_attributes(
+                        st,
+                        "/users/{}/custom_attributes",
+                        id,
+                        &custom,
+                    )
             })
             .collect();
         sort_entries(&mut v, &paging.order_by, paging.desc);
         Ok(v.into_iter().map(Item::of).collect())
     })
+}
+
+/// `provider` and `extern_uid`, which GitLab takes together or not at all.
+fn identity_params(ctx: &Ctx) -> ApiResult<Option<(String, String)>> {
+    let p = &ctx.req.params;
+    match (p.nonblank("provider"), p.nonblank("extern_uid")) {
+        (Some(provider), Some(uid)) => Ok(Some((provider, uid))),
+        (None, None) => Ok(None),
+        _ => Err(ApiError::error(
+            400,
+            "extern_uid, provider provide all or none of parameters",
+        )),
+    }
+}
+
+/// Whether a user has an identity at `provider` (with `extern_uid`, when given).
+fn has_identity(u: &Entry, provider: &str, extern_uid: Option<&str>) -> bool {
+    u.obj
+        .get("identities")
+        .and_then(Value::as_array)
+        .is_some_and(|ids| {
+            ids.iter().any(|i| {
+                i["provider"] == provider && extern_uid.is_none_or(|x| i["extern_uid"] == x)
+            })
+        })
+}
+
+/// Stores what the identity and avatar parameters of a create or update ask for.
+fn apply_identity_and_avatar(
+    st: &mut State,
+    id: u64,
+    identity: Option<(String, String)>,
+    avatar: Option<super::instance::Avatar>,
+) {
+    let url = avatar.map(|a| super::instance::store_avatar(st, "user", id, a));
+    st.store.modify(st.reg.user, &[], &id.to_string(), |e| {
+        if let Some((provider, uid)) = identity {
+            super::instance::set_identity(&mut e.obj, &provider, &uid);
+        }
+        if let Some(url) = url {
+            e.obj.insert("avatar_url".into(), Value::String(url));
+        }
+    });
 }
 
 fn user_reply(st: &State, id: u64, status: u16) -> ApiResult<Reply> {
@@ -192,6 +249,8 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         ));
     }
     check_unique(st, Some(&username), Some(&email), None)?;
+    let identity = identity_params(ctx)?;
+    let avatar = super::instance::avatar_param(ctx)?;
     let name = p.nonblank("name").unwrap_or_default();
     let admin = p.bool("admin")?.unwrap_or(false);
     let id = insert_user(st, &username, &name, &email, admin);
@@ -210,33 +269,42 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             "reset_password",
             "avatar",
             "skip_confirmation",
+            "provider",
+            "extern_uid",
         ],
     );
     st.store
         .modify(st.reg.user, &[], &id.to_string(), |e| e.obj.extend(extra));
+    apply_identity_and_avatar(st, id, identity, avatar);
     user_reply(st, id, 201)
 }
 
 pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    // GitLab's `PUT /users/:id` is for administrators only (users change
+    // themselves through their profile, not this endpoint).
+    require_admin(ctx)?;
     let id = target_id(st, ctx)?;
-    if !(ctx.is_admin() || ctx.caller_id() == id) {
-        return Err(ApiError::forbidden());
-    }
     let p = &ctx.req.params;
     let username = p.nonblank("username");
     let email = p.nonblank("email");
     check_unique(st, username.as_deref(), email.as_deref(), Some(id))?;
     let admin = p.bool("admin")?;
-    if admin.is_some() && !ctx.is_admin() {
-        return Err(ApiError::forbidden());
-    }
+    let identity = identity_params(ctx)?;
+    let avatar = super::instance::avatar_param(ctx)?;
     let mut changes = Map::new();
     echo_attrs(
         st,
         ctx,
         false,
         &mut changes,
-        &["admin", "password", "avatar", "skip_reconfirmation"],
+        &[
+            "admin",
+            "password",
+            "avatar",
+            "skip_reconfirmation",
+            "provider",
+            "extern_uid",
+        ],
     );
     if let Some(a) = admin {
         changes.insert("is_admin".into(), Value::Bool(a));
@@ -248,6 +316,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             e.obj.insert("web_url".into(), Value::String(w));
         }
     });
+    apply_identity_and_avatar(st, id, identity, avatar);
     user_reply(st, id, 200)
 }
 
@@ -259,22 +328,60 @@ pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     Ok(Reply::empty(204))
 }
 
+/// `POST /users/:id/<action>` for the moderation actions, with GitLab's
+/// answers for each starting state: `true` when the state changed, `null` for
+/// a repeated block or deactivation, `false` for unblocking a user who is not
+/// blocked, and 403 with GitLab's message where the transition is refused.
 pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Option<Reply>> {
-    let state = match suffix {
-        "block" => "blocked",
-        "unblock" | "activate" | "unban" => "active",
-        "deactivate" => "deactivated",
-        "ban" => "banned",
-        _ => return Ok(None),
-    };
+    if !matches!(
+        suffix,
+        "block" | "unblock" | "activate" | "deactivate" | "ban" | "unban"
+    ) {
+        return Ok(None);
+    }
     require_admin(ctx)?;
     let id = target_id(st, ctx)?;
-    // Blocking a blocked user changes nothing: GitLab answers `null`.
-    if suffix == "block" && st.user(id).and_then(|u| u.str("state")) == Some("blocked") {
-        return Ok(Some(Reply::json(201, &Value::Null)));
-    }
+    let state = st
+        .user(id)
+        .and_then(|u| u.str("state"))
+        .unwrap_or("active")
+        .to_string();
+    // GitLab counts banned users as blocked too.
+    let blocked = state == "blocked" || state == "banned";
+    let refuse = |msg: String| Err(ApiError::message(403, msg));
+    let next = match suffix {
+        "block" if ctx.caller_id() == id => {
+            return Err(ApiError::forbidden_because(
+                "The API initiating user cannot be blocked by the API",
+            ))
+        }
+        "block" if state == "blocked" => return Ok(Some(Reply::json(201, &Value::Null))),
+        "block" => "blocked",
+        "unblock" if state == "deactivated" => {
+            return Err(ApiError::forbidden_because(
+                "Deactivated users cannot be unblocked by the API",
+            ))
+        }
+        "unblock" if state == "active" => return Ok(Some(Reply::json(201, &Value::Bool(false)))),
+        "unblock" => "active",
+        "activate" if blocked => {
+            return refuse(
+                "Error occurred. A blocked user must be unblocked to be activated".into(),
+            )
+        }
+        "activate" => "active",
+        "deactivate" if state == "deactivated" => return Ok(Some(Reply::json(201, &Value::Null))),
+        "deactivate" if blocked => {
+            return refuse("Error occurred. A blocked user cannot be deactivated".into())
+        }
+        "deactivate" => "deactivated",
+        "ban" if state != "active" => return refuse(format!("You cannot ban {state} users.")),
+        "ban" => "banned",
+        _ if state != "banned" => return refuse(format!("You cannot unban {state} users.")),
+        _ => "active",
+    };
     st.store.modify(st.reg.user, &[], &id.to_string(), |e| {
-        e.obj.insert("state".into(), Value::String(state.into()));
+        e.obj.insert("state".into(), Value::String(next.into()));
     });
     Ok(Some(Reply::json(201, &Value::Bool(true))))
 }
