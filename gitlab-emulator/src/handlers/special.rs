@@ -1993,11 +1993,20 @@ fn hide_variable(st: &mut State, ctx: &Ctx, r: &Reply, create: bool) -> ApiResul
             if hidden {
                 e.obj.insert("masked".into(), json!(true));
             }
-            e.obj.entry("masked").or_insert(json!(false));
-            e.obj.entry("protected").or_insert(json!(false));
-            e.obj.entry("variable_type").or_insert(json!("env_var"));
-            e.obj.entry("environment_scope").or_insert(json!("*"));
-            e.obj.entry("raw").or_insert(json!(false));
+            // GitLab's defaults for what was not sent; the store has already
+            // given every declared field a null, so null counts as not sent.
+            for (name, default) in [
+                ("masked", json!(false)),
+                ("protected", json!(false)),
+                ("variable_type", json!("env_var")),
+                ("environment_scope", json!("*")),
+                ("raw", json!(false)),
+            ] {
+                let slot = e.obj.entry(name).or_insert(Value::Null);
+                if slot.is_null() {
+                    *slot = default;
+                }
+            }
         });
     }
     if hidden {

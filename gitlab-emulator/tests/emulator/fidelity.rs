@@ -567,6 +567,29 @@ async fn hidden_variables_never_show_their_value() {
         .unwrap();
     assert_eq!(plain["value"], "shown");
     assert_eq!(plain["hidden"], json!(false));
+    // What was not sent takes GitLab's defaults, not null; what was sent stays.
+    for (field, default) in [
+        ("variable_type", json!("env_var")),
+        ("protected", json!(false)),
+        ("masked", json!(false)),
+        ("raw", json!(false)),
+        ("environment_scope", json!("*")),
+    ] {
+        assert_eq!(plain[field], default, "{field}");
+    }
+    let typed = gl
+        .http_post(
+            &format!("/projects/{pid}/variables"),
+            &Attrs::new()
+                .set("key", "FILEVAR")
+                .set("value", "x")
+                .set("variable_type", "file")
+                .set("protected", true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(typed["variable_type"], "file");
+    assert_eq!(typed["protected"], json!(true));
 }
 
 #[tokio::test]
