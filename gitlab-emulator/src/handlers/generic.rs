@@ -87,6 +87,9 @@ pub(super) fn get(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     if r.is_singleton() {
         let mut obj = match st.store.get(ctx.res, &ctx.parent, SINGLETON) {
             Some(e) => e.obj.clone(),
+            // A record that is created and deleted (a push rule) reads as
+            // `null` while there is none, as GitLab presents a missing one.
+            None if r.ops.create && r.ops.delete => return Ok(Reply::json(200, &Value::Null)),
             None => st.store.blank_object(ctx.res),
         };
         if !r.ops.create {
