@@ -2813,6 +2813,21 @@ fn feature_flag_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Repl
     Ok(Reply::raw_json(if create { 201 } else { 200 }, bytes))
 }
 
+/// The MD5, SHA-1 and SHA-256 of an uploaded file, in hex.
+fn digests(data: &[u8]) -> (String, String, String) {
+    use md5::{Digest, Md5};
+    use sha1::Sha1;
+    let hex = crate::repo::hex;
+    (
+        hex(&Md5::digest(data)),
+        hex(&Sha1::digest(data)),
+        crate::repo::sha256_hex(data),
+    )
+}
+
+/// `PUT /projects/:id/packages/generic/:name/:version/:file` (and its download):
+/// the file is the raw request body; `select=package_file` answers the stored
+/// file record instead of GitLab's `201 Created` message.
 fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let pid = ctx.project_id();
     let (Some(name), Some(version), Some(file)) = (
@@ -2845,7 +2860,14 @@ fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     let body = ctx.req.body.clone();
     let size = body.len();
+    let (md5, sha1, sha256) = digests(&body);
     st.packages.insert(key, body);
+    let status = ctx
+        .req
+        .params
+        .nonblank("status")
+        .unwrap_or_else(|| "default".into());
+    let mut file_record = Value::Null;
     if let Some(res) = res_of(st, "/projects/{}/packages") {
         let parent = vec![pid.to_string()];
         let existing = entries(st, res, &parent)
@@ -2856,23 +2878,39 @@ fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             None => {
                 let id = st.store.next_id("/projects/{}/packages");
                 let obj = json!({"id": id, "name": name, "version": version, "package_type": "generic",
-                                 "status": "default", "created_at": time::now(), "tags": [], "pipelines": []});
+                                 "status": status, "created_at": time::now(), "tags": [], "pipelines": []});
                 store_obj(st, res, &parent, id.to_string(), obj);
                 id
             }
         };
+        let fid = st.store.next_id("package_file");
+        let now = time::now();
+        let obj = json!({"id": fid, "package_id": pkg_id, "file_name": file, "size": size,
+                         "created_at": now, "file_md5": md5, "file_sha1": sha1, "file_sha256": sha256});
         if let Some(fres) = res_of(st, "/projects/{}/packages/{}/package_files") {
-            let fid = st.store.next_id("package_file");
-            let obj = json!({"id": fid, "package_id": pkg_id, "file_name": file, "size": size,
-                             "created_at": time::now(), "file_md5": null, "file_sha1": null, "file_sha256": null});
             store_obj(
                 st,
                 fres,
                 &[pid.to_string(), pkg_id.to_string()],
                 fid.to_string(),
-                obj,
+                obj.clone(),
             );
         }
+        // The upload's answer with `select=package_file`: GitLab's full file record.
+        file_record = obj;
+        file_record["updated_at"] = json!(now);
+        file_record["file_store"] = json!(1);
+        let disk = crate::repo::sha256_hex(pid.to_string().as_bytes());
+        file_record["file"] = json!({"url": format!(
+            "/{}/{}/{disk}/packages/{pkg_id}/files/{fid}/{file}",
+            &disk[..2],
+            &disk[2..4]
+        )});
+    }
+    if ctx.req.params.nonblank("select").as_deref() == Some("package_file")
+        && !file_record.is_null()
+    {
+        return Ok(Reply::json(201, &file_record));
     }
     Ok(Reply::json(201, &json!({"message": "201 Created"})))
 }
