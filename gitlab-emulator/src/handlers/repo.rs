@@ -455,6 +455,7 @@ pub(super) fn handle(
                 None => return Ok(None),
             }
         }
+        ("/projects/{}/ci/lint", "", Verb::Get | Verb::Post) => super::ci_lint::handle(st, ctx)?,
         ("/projects/{}/merge_requests", "changes" | "commits" | "diffs", Verb::Get) => {
             mr_content(st, ctx, at)?
         }
