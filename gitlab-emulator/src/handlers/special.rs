@@ -311,6 +311,14 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             };
             Reply::json(200, &json!({"exists": exists, "suggests": suggests}))
         }
+        ("/projects/{}/export", At::Coll, Verb::Post) => export_request(st, ctx, true)?,
+        ("/groups/{}/export", At::Coll, Verb::Post) => export_request(st, ctx, false)?,
+        ("/projects/{}/export", At::Coll, Verb::Get) => export_status(st, ctx)?,
+        ("/projects/{}/export", At::Act("download"), Verb::Get) => export_download(st, ctx, true)?,
+        ("/groups/{}/export", At::Act("download"), Verb::Get) => export_download(st, ctx, false)?,
+        ("/projects/{}/import", At::Coll, Verb::Get) => import_status(st, ctx)?,
+        ("/projects", At::Act("import"), Verb::Post) => project_import(st, ctx)?,
+        ("/groups", At::Act("import"), Verb::Post) => group_import(st, ctx)?,
         ("/projects/{}/deploy_keys" | "/deploy_keys", At::Coll, Verb::Post) => {
             deploy_key_create(st, ctx)?
         }
@@ -2913,4 +2921,180 @@ fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         return Ok(Reply::json(201, &file_record));
     }
     Ok(Reply::json(201, &json!({"message": "201 Created"})))
+}
+
+// ----- project and group export / import -------------------------------------------
+
+/// Where an export request is remembered: the export resource's own collection.
+const EXPORT_KEY: &str = "export";
+/// Where a finished import is remembered, in the import resource's collection.
+const IMPORT_KEY: &str = "import";
+
+/// `POST /projects/:id/export`, `POST /groups/:id/export`: exports are made at
+/// once, so the request is accepted (202) and the export is finished.
+fn export_request(st: &mut State, ctx: &Ctx, project: bool) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let id: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let level = if project {
+        let p = st
+            .project(id)
+            .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+        st.project_access(Some(&caller), p)
+    } else {
+        st.group_access(Some(&caller), id)
+    };
+    // Exporting takes the Maintainer role (projects) or Owner (groups).
+    let needed = if project {
+        access::MAINTAINER
+    } else {
+        access::OWNER
+    };
+    if !caller.admin && level < needed {
+        return Err(ApiError::forbidden());
+    }
+    let obj = json!({"id": id, "export_status": "finished", "requested_at": time::now(),
+                     "description": ctx.req.params.str("description")});
+    let Value::Object(m) = obj else {
+        return Err(ApiError::no_route());
+    };
+    st.store.insert(
+        ctx.res,
+        &ctx.parent,
+        EXPORT_KEY.into(),
+        Entry::unserialized(m),
+    );
+    Ok(Reply::json(202, &json!({"message": "202 Accepted"})))
+}
+
+/// `GET /projects/:id/export`: `export_status` is `none` until an export was
+/// requested, then `finished`, with the download links.
+fn export_status(st: &State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+    let done = st.store.get(ctx.res, &ctx.parent, EXPORT_KEY).is_some();
+    let mut v = json!({
+        "id": pid,
+        "description": p.obj.get("description"),
+        "name": p.obj.get("name"),
+        "name_with_namespace": p.obj.get("name_with_namespace"),
+        "path": p.obj.get("path"),
+        "path_with_namespace": p.obj.get("path_with_namespace"),
+        "created_at": p.obj.get("created_at"),
+        "export_status": if done { "finished" } else { "none" },
+    });
+    if done {
+        v["_links"] = json!({
+            "api_url": format!("{}/api/v4/projects/{pid}/export/download", st.base_url),
+            "web_url": format!("{}/download_export", p.str("web_url").unwrap_or("")),
+        });
+    }
+    Ok(Reply::json(200, &v))
+}
+
+/// `GET .../export/download`: a tar.gz holding the export's `VERSION` and the
+/// project's or group's JSON; 404 until an export was requested.
+fn export_download(st: &State, ctx: &Ctx, project: bool) -> ApiResult<Reply> {
+    let export_res = res_of(
+        st,
+        if project {
+            "/projects/{}/export"
+        } else {
+            "/groups/{}/export"
+        },
+    )
+    .ok_or_else(ApiError::no_route)?;
+    if st.store.get(export_res, &ctx.parent, EXPORT_KEY).is_none() {
+        return Err(ApiError::message(404, "404 Not found or has expired"));
+    }
+    let id: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let (e, json_path) = if project {
+        (st.project(id), "tree/project.json".to_string())
+    } else {
+        (st.group(id), format!("tree/groups/{id}.json"))
+    };
+    let e = e.ok_or_else(|| ApiError::not_found(None))?;
+    let full_path = e
+        .str(if project {
+            "path_with_namespace"
+        } else {
+            "full_path"
+        })
+        .unwrap_or("")
+        .replace('/', "_");
+    let mut files = crate::repo::Tree::new();
+    files.insert("VERSION".into(), bytes::Bytes::from_static(b"0.2.4"));
+    files.insert(
+        json_path,
+        bytes::Bytes::from(crate::reply::to_bytes(&e.to_value())),
+    );
+    let secs = time::now_millis() / 1000;
+    let data = crate::repo::archive(crate::repo::ArchiveFormat::TarGz, ".", &files, secs)
+        .map_err(|_| ApiError::message(500, "500 Internal Server Error"))?;
+    let stamp = time::now().replace([':', '.'], "-");
+    Ok(Reply::text(200, data)
+        .header("content-type", "application/gzip")
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{stamp}_{full_path}_export.tar.gz\""),
+        ))
+}
+
+/// `POST /projects/import`: creates the project named by `path`/`name` in
+/// `namespace` (the archive's content is not read) and answers GitLab's import
+/// object (201); its import is then finished.
+fn project_import(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    ctx.req.params.required("path")?;
+    let r = st.create(ctx)?;
+    let p = parse(&r);
+    let Some(pid) = p.get("id").and_then(Value::as_u64) else {
+        return Ok(r);
+    };
+    record_event(st, pid, ctx.caller_id(), "created", "", &Value::Null);
+    if let Some(ires) = res_of(st, "/projects/{}/import") {
+        let m = Map::from_iter([("import_status".to_string(), json!("finished"))]);
+        st.store.insert(
+            ires,
+            &[pid.to_string()],
+            IMPORT_KEY.into(),
+            Entry::unserialized(m),
+        );
+    }
+    let mut v = import_json(&p, "scheduled");
+    v["correlation_id"] = json!(secret(st, ""));
+    Ok(Reply::json(201, &v))
+}
+
+/// A project as GitLab's import endpoints show it.
+fn import_json(p: &Value, status: &str) -> Value {
+    json!({
+        "id": p["id"], "description": p["description"], "name": p["name"],
+        "name_with_namespace": p["name_with_namespace"], "path": p["path"],
+        "path_with_namespace": p["path_with_namespace"], "created_at": p["created_at"],
+        "import_status": status, "import_type": if status == "none" { Value::Null } else { json!("gitlab_project") },
+        "correlation_id": null, "failed_relations": [], "import_error": null,
+    })
+}
+
+/// `GET /projects/:id/import`: `finished` for a project made by an import, else `none`.
+fn import_status(st: &State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?
+        .to_value();
+    let imported = st.store.get(ctx.res, &ctx.parent, IMPORT_KEY).is_some();
+    let v = import_json(&p, if imported { "finished" } else { "none" });
+    Ok(Reply::json(200, &v))
+}
+
+/// `POST /groups/import`: creates the group named by `name`/`path` (under
+/// `parent_id`) and answers 202, as GitLab does before it reads the archive.
+fn group_import(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let r = st.create(ctx)?;
+    if r.status != 201 {
+        return Ok(r);
+    }
+    Ok(Reply::json(202, &json!({"message": "202 Accepted"})))
 }
