@@ -165,6 +165,7 @@ fn set_head(st: &mut State, pid: u64, name: &str, sha: &str, author: u64) {
             e.hidden.shas.push(sha.to_string());
         }
     });
+    branches::refresh_merged(st, pid);
 }
 
 /// Gives branch `name`'s commit object the graph's title and date.
