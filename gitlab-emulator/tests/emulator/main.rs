@@ -10,6 +10,7 @@ mod conventions;
 mod demo_tour;
 mod faults;
 mod fidelity;
+mod fidelity_repo;
 mod graphql;
 mod guide;
 mod order;
