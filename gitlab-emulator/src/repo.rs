@@ -163,11 +163,16 @@ pub(crate) fn unified_diff(old: Option<&str>, new: Option<&str>) -> String {
             }
         }
     }
-    let pos = |start: usize, len: usize| if len == 0 { start } else { start + 1 };
+    // Git leaves out a range's length when it is one line (`@@ -0,0 +1 @@`).
+    let range = |start: usize, len: usize| match len {
+        0 => format!("{start},0"),
+        1 => format!("{}", start + 1),
+        n => format!("{},{n}", start + 1),
+    };
     format!(
-        "@@ -{},{a_len} +{},{b_len} @@\n{body}",
-        pos(a_start, a_len),
-        pos(b_start, b_len)
+        "@@ -{} +{} @@\n{body}",
+        range(a_start, a_len),
+        range(b_start, b_len)
     )
 }
 
@@ -516,7 +521,11 @@ mod tests {
     fn diffs_and_merge_bases() {
         let d = unified_diff(Some("a\nb\nc\n"), Some("a\nB\nc\nd\n"));
         assert_eq!(d, "@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n");
-        assert_eq!(unified_diff(None, Some("x\n")), "@@ -0,0 +1,1 @@\n+x\n");
+        assert_eq!(unified_diff(None, Some("x\n")), "@@ -0,0 +1 @@\n+x\n");
+        assert_eq!(
+            unified_diff(Some("x\n"), Some("y\n")),
+            "@@ -1 +1 @@\n-x\n+y\n"
+        );
         let mut r = Repo::default();
         let c = |sha: &str, parents: &[&str]| Commit {
             sha: sha.into(),

@@ -250,14 +250,22 @@ async fn answer(
             params.add_text(k, v);
         }
     }
-    if let Err(e) = parse_body(content_type.as_deref(), &body, &mut params) {
-        return (e.into_reply(), None);
+    // A raw upload (generic packages) is the `file` GitLab's endpoint declares:
+    // any octet-stream body, and on an endpoint that takes a raw body (a `body`
+    // attribute in the catalogue) any body that is neither JSON nor multipart,
+    // as Workhorse passes it on (`curl --upload-file` sends no Content-Type,
+    // `--data-binary` a form type).
+    let ct = content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    let raw_upload = ct.starts_with("application/octet-stream")
+        || (!body.is_empty()
+            && !ct.contains("json")
+            && !ct.starts_with("multipart/")
+            && takes_raw_body(shared, &segments, verb));
+    if !raw_upload {
+        if let Err(e) = parse_body(content_type.as_deref(), &body, &mut params) {
+            return (e.into_reply(), None);
+        }
     }
-    // A raw upload (generic packages) is the `file` GitLab's endpoint declares.
-    let raw_upload = content_type.as_deref().is_some_and(|c| {
-        c.to_ascii_lowercase()
-            .starts_with("application/octet-stream")
-    });
     if raw_upload {
         let part =
             serde_json::json!({"size": body.len(), "content_type": "application/octet-stream"});
@@ -278,6 +286,20 @@ async fn answer(
         body,
     };
     lock(&shared.state).handle(&api)
+}
+
+/// Whether the endpoint at `segments` reads its whole request body as one
+/// attribute (the catalogue's `body` wire type).
+fn takes_raw_body(shared: &Shared, segments: &[String], verb: Verb) -> bool {
+    let reg = lock(&shared.state).reg.clone();
+    let Ok(m) = reg.route(segments, verb) else {
+        return false;
+    };
+    reg.res[m.res].meta.is_some_and(|meta| {
+        meta.attr_types
+            .iter()
+            .any(|(_, t)| *t == gitlab_client::meta::AttrType::Body)
+    })
 }
 
 fn server_error(status: u16) -> Reply {

@@ -100,6 +100,43 @@ pub(crate) fn add_branch(
         );
     }
     remember_sha(st, pid, sha);
+    refresh_merged(st, pid);
+}
+
+/// Recomputes every branch's `merged` as GitLab reports it: the branch's head
+/// is reachable from the default branch's head without being that same commit
+/// (so neither the default branch nor a fresh branch from it counts as merged).
+pub(crate) fn refresh_merged(st: &mut State, pid: u64) {
+    let Some(default) = st
+        .project(pid)
+        .and_then(|p| p.str("default_branch"))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let root = head_of(st, pid, &default);
+    let parent = [pid.to_string()];
+    let Some(c) = st.store.coll(st.reg.branch, &parent) else {
+        return;
+    };
+    let repo = st.repos.get(&pid);
+    let changes: Vec<(String, bool)> = c
+        .iter()
+        .filter_map(|b| {
+            let name = b.str("name")?.to_string();
+            let head = b.obj.get("commit")?.get("id")?.as_str()?;
+            let merged = match (&root, repo) {
+                (Some(r), Some(repo)) => head != r && repo.is_ancestor(head, r),
+                _ => false,
+            };
+            (b.obj.get("merged") != Some(&Value::Bool(merged))).then_some((name, merged))
+        })
+        .collect();
+    for (name, merged) in changes {
+        st.store.modify(st.reg.branch, &parent, &name, |e| {
+            e.obj.insert("merged".into(), Value::Bool(merged));
+        });
+    }
 }
 
 fn remember_sha(st: &mut State, pid: u64, sha: String) {

@@ -2,6 +2,7 @@
 //! resolution, then the resource's own handler (or the generic one).
 
 mod branches;
+mod ci_lint;
 mod generic;
 mod groups;
 mod instance;

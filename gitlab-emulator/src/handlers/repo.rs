@@ -165,6 +165,7 @@ fn set_head(st: &mut State, pid: u64, name: &str, sha: &str, author: u64) {
             e.hidden.shas.push(sha.to_string());
         }
     });
+    branches::refresh_merged(st, pid);
 }
 
 /// Gives branch `name`'s commit object the graph's title and date.
@@ -540,6 +541,7 @@ pub(super) fn handle(
                 None => return Ok(None),
             }
         }
+        ("/projects/{}/ci/lint", "", Verb::Get | Verb::Post) => super::ci_lint::handle(st, ctx)?,
         ("/projects/{}/merge_requests", "changes" | "commits" | "diffs", Verb::Get) => {
             mr_content(st, ctx, at)?
         }
@@ -1126,7 +1128,21 @@ fn commit_action(st: &mut State, ctx: &Ctx, action: &str) -> ApiResult<Option<Re
             let repo = st.repos.get(&pid).cloned().unwrap_or_default();
             Reply::json(200, &json!({"count": repo.ancestry(&c.sha).len()}))
         }
-        _ => return Ok(None),
+        "merge_requests" => commit_merge_requests(st, ctx, pid, &c.sha)?,
+        // The emulator's commits are never signed.
+        "signature" => return Err(ApiError::not_found(Some("Signature"))),
+        // An action without behaviour of its own: the commit exists (checked
+        // above), so answer the plain action reply rather than the generic
+        // handler's object lookup, which cannot see commits.
+        other => {
+            let suffix = format!("/{other}");
+            let meta = st.reg.res[ctx.res].meta.and_then(|m| {
+                m.actions.iter().find(|a| {
+                    a.path.ends_with(&suffix) && Verb::from_meta(a.method) == ctx.req.verb
+                })
+            });
+            super::generic::action(st, ctx, meta, false)?
+        }
     };
     Ok(Some(r))
 }
@@ -1347,26 +1363,76 @@ fn archive(st: &State, req: &ApiRequest, pid: u64, format: &str) -> ApiResult<Re
 
 // ----- merge requests ------------------------------------------------------------
 
-fn mr_content(st: &mut State, ctx: &Ctx, what: &str) -> ApiResult<Reply> {
-    let pid = ctx.project_id();
-    let e = st.entry(ctx)?.clone();
-    let source = e.str("source_branch").unwrap_or("").to_string();
-    let target = e.str("target_branch").unwrap_or("").to_string();
-    let head = branches::head_of(st, pid, &source)
+/// A merge request's head and base commits: the source branch's head (or the
+/// recorded `sha` once the branch is gone), and the merge base with the target
+/// (frozen at merge time for a merged request).
+fn mr_range(st: &State, pid: u64, e: &Entry) -> (String, Option<String>) {
+    let source = e.str("source_branch").unwrap_or("");
+    let target = e.str("target_branch").unwrap_or("");
+    let head = branches::head_of(st, pid, source)
         .or_else(|| e.str("sha").map(str::to_string))
         .unwrap_or_default();
-    let repo = st.repos.get(&pid).cloned().unwrap_or_default();
-    let merged = e.str("state") == Some("merged");
-    let base = if merged {
+    let base = if e.str("state") == Some("merged") {
         e.obj
             .get("diff_refs")
             .and_then(|d| d.get("base_sha"))
             .and_then(Value::as_str)
             .map(str::to_string)
     } else {
-        branches::head_of(st, pid, &target)
-            .and_then(|t| repo.merge_base(&t, &head).map(|c| c.sha.clone()))
+        let repo = st.repos.get(&pid);
+        branches::head_of(st, pid, target).and_then(|t| {
+            repo.and_then(|r| r.merge_base(&t, &head))
+                .map(|c| c.sha.clone())
+        })
     };
+    (head, base)
+}
+
+/// The commits a merge request adds, newest first: ancestors of its head that
+/// are not ancestors of its base.
+fn mr_commits<'r>(repo: &'r r::Repo, head: &str, base: Option<&str>) -> Vec<&'r Commit> {
+    let exclude: Vec<&str> = base
+        .map(|b| repo.ancestry(b).iter().map(|c| c.sha.as_str()).collect())
+        .unwrap_or_default();
+    repo.ancestry(head)
+        .into_iter()
+        .filter(|c| !exclude.contains(&c.sha.as_str()))
+        .collect()
+}
+
+/// `GET .../commits/:sha/merge_requests`: the project's merge requests that
+/// contain the commit, or whose merge or squash commit it is (GitLab's
+/// "related commit" rule).
+fn commit_merge_requests(st: &State, ctx: &Ctx, pid: u64, sha: &str) -> ApiResult<Reply> {
+    let Some(mres) = res_of(st, "/projects/{}/merge_requests") else {
+        return values_reply(st, ctx.req, &[]);
+    };
+    let repo = st.repos.get(&pid).cloned().unwrap_or_default();
+    let v: Vec<Value> = st
+        .store
+        .coll(mres, &[pid.to_string()])
+        .map(|c| {
+            c.iter()
+                .filter(|e| {
+                    let (head, base) = mr_range(st, pid, e);
+                    e.str("merge_commit_sha") == Some(sha)
+                        || e.str("squash_commit_sha") == Some(sha)
+                        || mr_commits(&repo, &head, base.as_deref())
+                            .iter()
+                            .any(|c| c.sha == sha)
+                })
+                .map(Entry::to_value)
+                .collect()
+        })
+        .unwrap_or_default();
+    values_reply(st, ctx.req, &v)
+}
+
+fn mr_content(st: &mut State, ctx: &Ctx, what: &str) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let e = st.entry(ctx)?.clone();
+    let (head, base) = mr_range(st, pid, &e);
+    let repo = st.repos.get(&pid).cloned().unwrap_or_default();
     let tree_of = |s: Option<&str>| {
         s.and_then(|s| repo.commits.get(s))
             .map(|c| c.tree.clone())
@@ -1374,14 +1440,8 @@ fn mr_content(st: &mut State, ctx: &Ctx, what: &str) -> ApiResult<Reply> {
     };
     match what {
         "commits" => {
-            let exclude: Vec<String> = base
-                .as_deref()
-                .map(|b| repo.ancestry(b).iter().map(|c| c.sha.clone()).collect())
-                .unwrap_or_default();
-            let v: Vec<Value> = repo
-                .ancestry(&head)
+            let v: Vec<Value> = mr_commits(&repo, &head, base.as_deref())
                 .into_iter()
-                .filter(|c| !exclude.contains(&c.sha))
                 .map(|c| commit_json(st, pid, c))
                 .collect();
             values_reply(st, ctx.req, &v)

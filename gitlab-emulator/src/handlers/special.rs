@@ -220,6 +220,23 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
         {
             token_rotate(st, ctx)?
         }
+        (
+            "/projects/{}/deploy_tokens" | "/groups/{}/deploy_tokens" | "/deploy_tokens",
+            At::Coll | At::Obj,
+            Verb::Get,
+        ) => {
+            let r = if at == At::Coll {
+                st.list(ctx)?
+            } else {
+                st.get(ctx)?
+            };
+            map_json(r, |v| match v {
+                Value::Array(items) => {
+                    Value::Array(items.into_iter().map(deploy_token_view).collect())
+                }
+                one => deploy_token_view(one),
+            })
+        }
         ("/projects/{}/deploy_tokens" | "/groups/{}/deploy_tokens", At::Obj, Verb::Delete) => {
             st.entry(ctx)?;
             st.store.remove(ctx.res, &ctx.parent, ctx.id());
@@ -306,8 +323,32 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
             };
             Reply::json(200, &json!({"exists": exists, "suggests": suggests}))
         }
-        ("/projects/{}/deploy_keys", At::Coll, Verb::Post) => deploy_key_create(st, ctx)?,
+        ("/projects/{}/export", At::Coll, Verb::Post) => export_request(st, ctx, true)?,
+        ("/groups/{}/export", At::Coll, Verb::Post) => export_request(st, ctx, false)?,
+        ("/projects/{}/export", At::Coll, Verb::Get) => export_status(st, ctx)?,
+        ("/projects/{}/export", At::Act("download"), Verb::Get) => export_download(st, ctx, true)?,
+        ("/groups/{}/export", At::Act("download"), Verb::Get) => export_download(st, ctx, false)?,
+        ("/projects/{}/import", At::Coll, Verb::Get) => import_status(st, ctx)?,
+        ("/projects", At::Act("import"), Verb::Post) => project_import(st, ctx)?,
+        ("/groups", At::Act("import"), Verb::Post) => group_import(st, ctx)?,
+        ("/projects/{}/deploy_keys" | "/deploy_keys", At::Coll, Verb::Post) => {
+            deploy_key_create(st, ctx)?
+        }
         ("/projects/{}/deploy_keys", At::Act(_), Verb::Post) => deploy_key_enable(st, ctx)?,
+        ("/projects/{}/deploy_keys", At::Obj, Verb::Delete) => deploy_key_delete(st, ctx)?,
+        ("/deploy_keys", At::Coll, Verb::Get) => {
+            let r = st.list(ctx)?;
+            map_json(r, |v| match v {
+                Value::Array(items) => {
+                    Value::Array(items.into_iter().map(|k| deploy_key_view(st, k)).collect())
+                }
+                one => one,
+            })
+        }
+        ("/users/{}/keys" | "/user/keys", At::Coll, Verb::Post) => user_key_create(st, ctx)?,
+        ("/user/keys", At::Coll, Verb::Get) => st.list(&own_keys_ctx(st, ctx)?)?,
+        ("/user/keys", At::Obj, Verb::Get) => st.get(&own_keys_ctx(st, ctx)?)?,
+        ("/user/keys", At::Obj, Verb::Delete) => st.delete(&own_keys_ctx(st, ctx)?)?,
         ("/projects/{}/groups", At::Coll, Verb::Get) => project_groups(st, ctx)?,
         ("/projects", At::Act("share"), Verb::Post) => share(st, ctx, true)?,
         ("/groups", At::Act("share"), Verb::Post) => share(st, ctx, false)?,
@@ -558,11 +599,12 @@ pub(super) fn key_by_fingerprint(
             || k.get("fingerprint_sha256").and_then(Value::as_str) == Some(fp.as_str())
     }) {
         Some(k) => Ok(Reply::json(200, &k)),
-        None => Err(ApiError::not_found(None)),
+        None => Err(ApiError::not_found(Some("Key"))),
     }
 }
 
-/// `GET /keys/:id`.
+/// `GET /keys/:id` (a user's key or a deploy key; an unknown id is GitLab's
+/// record-not-found `404 Not found`).
 pub(super) fn key_by_id(
     st: &mut State,
     _req: &ApiRequest,
@@ -1843,7 +1885,7 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
             "id": id,
             "name": name,
             "username": p.nonblank("username").unwrap_or_else(|| format!("gitlab+deploy-token-{id}")),
-            "expires_at": p.get("expires_at"),
+            "expires_at": p.nonblank("expires_at").map(|t| datetime_text(&t)),
             "scopes": scopes,
             "revoked": false,
             "expired": false,
@@ -1892,8 +1934,61 @@ fn token_create(st: &mut State, ctx: &Ctx, norm: &str) -> ApiResult<Reply> {
         st.tokens.insert(token.clone(), uid);
     }
     let mut v: Value = serde_json::from_slice(&stored).unwrap_or(obj);
+    if deploy {
+        v = deploy_token_view(v);
+    }
     v["token"] = json!(token);
     Ok(Reply::json(201, &v))
+}
+
+/// A timestamp as GitLab renders a time column: a bare date (`2026-12-02`)
+/// is that day's midnight UTC (`2026-12-02T00:00:00.000Z`), a UTC time without
+/// milliseconds gets `.000`; anything else is kept as sent.
+fn datetime_text(t: &str) -> String {
+    let b = t.as_bytes();
+    let is_date = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if is_date {
+        format!("{t}T00:00:00.000Z")
+    } else if b.len() == 20 && t.ends_with('Z') && t.is_char_boundary(19) {
+        format!("{}.000Z", &t[..19])
+    } else {
+        t.to_string()
+    }
+}
+
+/// A deploy token as GitLab shows it outside its create answer: no `token`,
+/// and `expired` once `expires_at` has passed.
+fn deploy_token_view(mut v: Value) -> Value {
+    let expired = v["expires_at"]
+        .as_str()
+        .is_some_and(|t| t < time::now().as_str());
+    if let Value::Object(m) = &mut v {
+        m.remove("token");
+        m.insert("expired".into(), Value::Bool(expired));
+    }
+    v
+}
+
+/// `reply` with its JSON body rewritten by `f` (status and headers kept); a
+/// body that is not JSON is left alone.
+fn map_json(reply: Reply, f: impl FnOnce(Value) -> Value) -> Reply {
+    if !reply.json {
+        return reply;
+    }
+    match serde_json::from_slice::<Value>(&reply.body) {
+        Ok(v) => Reply {
+            body: bytes::Bytes::from(crate::reply::to_bytes(&f(v))),
+            ..reply
+        },
+        Err(_) => reply,
+    }
 }
 
 /// The bot user behind a new project or group access token: named after the
@@ -2158,55 +2253,110 @@ fn namespaces(st: &State, caller: Option<&Caller>) -> Vec<Value> {
     out
 }
 
-/// A user's SSH key with its owner, searched across every user's keys.
-fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
-    for norm in ["/users/{}/keys", "/user/keys"] {
-        let Some(res) = res_of(st, norm) else {
-            continue;
-        };
-        let Some(users) = st.store.coll(st.reg.user, &[]) else {
-            continue;
-        };
-        for u in users.iter() {
-            let uid = u.u64("id").unwrap_or(0);
-            let parent: Vec<String> = if norm == "/user/keys" {
-                Vec::new()
-            } else {
-                vec![uid.to_string()]
-            };
-            let Some(c) = st.store.coll(res, &parent) else {
-                continue;
-            };
-            for k in c.iter() {
-                let mut v = k.to_value();
-                if v.get("fingerprint").is_none_or(Value::is_null) {
-                    if let Some(fp) = v["key"].as_str().and_then(fingerprint) {
-                        v["fingerprint"] = json!(fp);
-                    }
-                }
-                if v.get("fingerprint_sha256").is_none_or(Value::is_null) {
-                    if let Some(fp) = v["key"].as_str().and_then(fingerprint_sha256) {
-                        v["fingerprint_sha256"] = json!(fp);
-                    }
-                }
-                if pred(&v) {
-                    let owner = if norm == "/user/keys" {
-                        k.u64("user_id").unwrap_or(uid)
-                    } else {
-                        uid
-                    };
-                    if let Some(user) = st.user(owner) {
-                        v["user"] = user.to_value();
-                    }
-                    return Some(v);
-                }
-            }
-            if norm == "/user/keys" {
-                break;
+/// GitLab keeps user SSH keys and deploy keys in one `keys` table: one id sequence.
+const KEY_COUNTER: &str = "key";
+
+/// `ctx` re-aimed at `/users/:caller/keys`: `/user/keys` is the caller's own keys,
+/// the same records `/users/:id/keys` shows.
+fn own_keys_ctx<'a>(st: &State, ctx: &Ctx<'a>) -> ApiResult<Ctx<'a>> {
+    let caller = ctx.caller()?.id;
+    let res = res_of(st, "/users/{}/keys").ok_or_else(ApiError::no_route)?;
+    Ok(Ctx {
+        req: ctx.req,
+        caller: ctx.caller.clone(),
+        res,
+        parent: vec![caller.to_string()],
+        id: ctx.id.clone(),
+        args: ctx.args.clone(),
+    })
+}
+
+/// `POST /user/keys` and `POST /users/:id/keys` (administrators, or the user).
+fn user_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let uid: u64 = match ctx.parent.first() {
+        Some(u) => u.parse().unwrap_or(0),
+        None => caller.id,
+    };
+    if !caller.admin && caller.id != uid {
+        return Err(ApiError::forbidden());
+    }
+    let res = res_of(st, "/users/{}/keys").ok_or_else(ApiError::no_route)?;
+    let p = &ctx.req.params;
+    let title = p.required("title")?;
+    let key = p.required("key")?.trim().to_string();
+    let id = st.store.next_id(KEY_COUNTER);
+    let obj = json!({
+        "id": id,
+        "title": title,
+        "key": key,
+        "created_at": time::now(),
+        "expires_at": p.nonblank("expires_at").map(|t| datetime_text(&t)),
+        "usage_type": p.nonblank("usage_type").unwrap_or_else(|| "auth_and_signing".into()),
+    });
+    let v = store_obj(st, res, &[uid.to_string()], id.to_string(), obj);
+    Ok(Reply::json(201, &v))
+}
+
+/// A key with its MD5 and SHA-256 fingerprints filled in.
+fn with_fingerprints(mut v: Value) -> Value {
+    let key = v["key"].as_str().unwrap_or("").to_string();
+    for (field, f) in [
+        ("fingerprint", fingerprint as fn(&str) -> Option<String>),
+        ("fingerprint_sha256", fingerprint_sha256),
+    ] {
+        if v.get(field).is_none_or(Value::is_null) {
+            if let Some(fp) = f(&key) {
+                v[field] = json!(fp);
             }
         }
     }
-    None
+    v
+}
+
+/// The SSH key (a user's or a deploy key) that `pred` picks, as `/keys` shows it:
+/// with its owner in `user`, and for a deploy key its `deploy_keys_projects`.
+fn find_key(st: &State, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+    if let (Some(res), Some(users)) = (
+        res_of(st, "/users/{}/keys"),
+        st.store.coll(st.reg.user, &[]),
+    ) {
+        for u in users.iter() {
+            let uid = u.u64("id").unwrap_or(0);
+            let Some(c) = st.store.coll(res, &[uid.to_string()]) else {
+                continue;
+            };
+            for k in c.iter() {
+                let mut v = with_fingerprints(k.to_value());
+                if pred(&v) {
+                    v["user"] = u.to_value();
+                    return Some(v);
+                }
+            }
+        }
+    }
+    let all = res_of(st, "/deploy_keys")?;
+    st.store.coll(all, &[])?.iter().find_map(|k| {
+        let raw = with_fingerprints(k.to_value());
+        if !pred(&raw) {
+            return None;
+        }
+        let owner = raw["user_id"].as_u64();
+        let mut v = deploy_key_view(st, raw);
+        v["user"] = owner
+            .and_then(|o| st.user(o))
+            .map_or(Value::Null, Entry::to_value);
+        v["deploy_keys_projects"] = Value::Array(
+            deploy_key_links(st, k)
+                .into_iter()
+                .map(|l| {
+                    json!({"id": l.link_id, "deploy_key_id": l.key_id, "project_id": l.pid,
+                           "created_at": l.created_at, "updated_at": l.created_at, "can_push": l.can_push})
+                })
+                .collect(),
+        );
+        Some(v)
+    })
 }
 
 /// The MD5 fingerprint GitLab shows for an OpenSSH public key (`aa:bb:…`).
@@ -2239,11 +2389,140 @@ fn key_blob(key: &str) -> Option<Vec<u8>> {
     crate::repo::base64_decode(key.split_whitespace().nth(1)?)
 }
 
+/// One project a deploy key is enabled in (GitLab's `deploy_keys_projects` row).
+struct KeyLink {
+    link_id: u64,
+    key_id: u64,
+    pid: u64,
+    can_push: bool,
+    created_at: Value,
+}
+
+/// The projects deploy key `k` (its `/deploy_keys` record) is enabled in, read
+/// from the projects' own deploy key lists so that updates and deletions show.
+fn deploy_key_links(st: &State, k: &Entry) -> Vec<KeyLink> {
+    let (Some(pres), Some(projects)) = (
+        res_of(st, "/projects/{}/deploy_keys"),
+        st.store.coll(st.reg.project, &[]),
+    ) else {
+        return Vec::new();
+    };
+    let key_id = k.u64("id").unwrap_or(0);
+    projects
+        .iter()
+        .filter_map(|p| {
+            let pid = p.u64("id")?;
+            let e = st
+                .store
+                .get(pres, &[pid.to_string()], &key_id.to_string())?;
+            let link_id = k
+                .obj
+                .get("link_ids")
+                .and_then(|l| l.get(pid.to_string()))
+                .and_then(Value::as_u64)
+                .unwrap_or(key_id);
+            Some(KeyLink {
+                link_id,
+                key_id,
+                pid,
+                can_push: e.obj.get("can_push") == Some(&Value::Bool(true)),
+                created_at: e.obj.get("created_at").cloned().unwrap_or(Value::Null),
+            })
+        })
+        .collect()
+}
+
+/// A `/deploy_keys` record as GitLab shows it: the projects it is enabled in,
+/// split by write access, and none of the emulator's bookkeeping.
+fn deploy_key_view(st: &State, mut v: Value) -> Value {
+    let id = v["id"].as_u64().unwrap_or(0).to_string();
+    let links = res_of(st, "/deploy_keys")
+        .and_then(|all| st.store.get(all, &[], &id))
+        .map(|k| deploy_key_links(st, k))
+        .unwrap_or_default();
+    let project = |pid: u64| {
+        st.project(pid).map_or(Value::Null, |p| {
+            json!({"id": pid, "name": p.obj.get("name"), "name_with_namespace": p.obj.get("name_with_namespace"),
+                   "path": p.obj.get("path"), "path_with_namespace": p.obj.get("path_with_namespace"),
+                   "created_at": p.obj.get("created_at")})
+        })
+    };
+    let (write, read): (Vec<&KeyLink>, Vec<&KeyLink>) = links.iter().partition(|l| l.can_push);
+    if let Value::Object(m) = &mut v {
+        m.remove("user_id");
+        m.remove("link_ids");
+        m.insert(
+            "projects_with_write_access".into(),
+            write.iter().map(|l| project(l.pid)).collect(),
+        );
+        m.insert(
+            "projects_with_readonly_access".into(),
+            read.iter().map(|l| project(l.pid)).collect(),
+        );
+    }
+    v
+}
+
+/// Enables deploy key `key_id` (a `/deploy_keys` record) in the request's project.
+fn link_deploy_key(st: &mut State, ctx: &Ctx, key_id: &str, can_push: bool) -> ApiResult<Value> {
+    let all = res_of(st, "/deploy_keys").ok_or_else(ApiError::no_route)?;
+    let pid = ctx.project_id();
+    let link_id = st.store.next_id("deploy_keys_project");
+    let k = st
+        .store
+        .modify(all, &[], key_id, |e| {
+            let links = e.obj.entry("link_ids").or_insert_with(|| json!({}));
+            links[pid.to_string()] = json!(link_id);
+            e.to_value()
+        })
+        .ok_or_else(|| ApiError::not_found(Some("Deploy Key")))?;
+    let obj = json!({
+        "id": k["id"], "title": k["title"], "key": k["key"],
+        "fingerprint": k["fingerprint"], "fingerprint_sha256": k["fingerprint_sha256"],
+        "created_at": time::now(), "expires_at": k["expires_at"], "can_push": can_push,
+    });
+    Ok(store_obj(st, ctx.res, &ctx.parent, key_id.to_string(), obj))
+}
+
+/// `POST /projects/:id/deploy_keys` (and the instance's `POST /deploy_keys`):
+/// a key already enabled here is answered as it is; a key the caller can
+/// already use elsewhere is enabled here (same id, GitLab's documented reuse);
+/// otherwise a new key takes the next id of the one `keys` sequence.
 fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
     let p = &ctx.req.params;
     let title = p.required("title")?;
-    let key = p.required("key")?;
-    let id = st.store.next_id("deploy_key");
+    let key = p.required("key")?.trim().to_string();
+    let can_push = p.bool("can_push")?.unwrap_or(false);
+    let all = res_of(st, "/deploy_keys").ok_or_else(ApiError::no_route)?;
+    let in_project = !ctx.parent.is_empty();
+    if in_project {
+        let here = entries(st, ctx.res, &ctx.parent)
+            .into_iter()
+            .find(|k| k["key"].as_str() == Some(key.as_str()));
+        if let Some(k) = here {
+            return Ok(Reply::json(201, &k));
+        }
+        let usable = st.store.coll(all, &[]).and_then(|c| {
+            c.iter()
+                .find(|k| {
+                    k.str("key") == Some(key.as_str())
+                        && (caller.admin
+                            || k.u64("user_id") == Some(caller.id)
+                            || deploy_key_links(st, k).iter().any(|l| {
+                                st.project(l.pid).is_some_and(|pr| {
+                                    st.project_access(Some(&caller), pr) >= access::MAINTAINER
+                                })
+                            }))
+                })
+                .and_then(|k| k.u64("id"))
+        });
+        if let Some(id) = usable {
+            let v = link_deploy_key(st, ctx, &id.to_string(), can_push)?;
+            return Ok(Reply::json(201, &v));
+        }
+    }
+    let id = st.store.next_id(KEY_COUNTER);
     let obj = json!({
         "id": id,
         "title": title,
@@ -2251,28 +2530,44 @@ fn deploy_key_create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         "fingerprint": fingerprint(&key),
         "fingerprint_sha256": fingerprint_sha256(&key),
         "created_at": time::now(),
-        "expires_at": p.get("expires_at"),
-        "can_push": p.bool("can_push")?.unwrap_or(false),
+        "expires_at": p.nonblank("expires_at").map(|t| datetime_text(&t)),
+        "user_id": caller.id,
     });
-    let v = store_obj(st, ctx.res, &ctx.parent, id.to_string(), obj.clone());
-    if let Some(all) = res_of(st, "/deploy_keys") {
-        store_obj(st, all, &[], id.to_string(), obj);
+    let stored = store_obj(st, all, &[], id.to_string(), obj);
+    if !in_project {
+        return Ok(Reply::json(201, &deploy_key_view(st, stored)));
     }
+    let v = link_deploy_key(st, ctx, &id.to_string(), can_push)?;
     Ok(Reply::json(201, &v))
 }
 
+/// `POST /projects/:id/deploy_keys/:key_id/enable`.
 fn deploy_key_enable(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let key_id = ctx
         .arg("key_id")
         .ok_or_else(|| ApiError::not_found(Some("Deploy Key")))?;
-    let all = res_of(st, "/deploy_keys").ok_or_else(ApiError::no_route)?;
-    let k = st
-        .store
-        .get(all, &[], &key_id)
-        .map(Entry::to_value)
-        .ok_or_else(|| ApiError::not_found(Some("Deploy Key")))?;
-    let v = store_obj(st, ctx.res, &ctx.parent, key_id, k);
+    if let Some(k) = st.store.get(ctx.res, &ctx.parent, &key_id) {
+        return Ok(Reply::json(201, &k.to_value()));
+    }
+    let v = link_deploy_key(st, ctx, &key_id, false)?;
     Ok(Reply::json(201, &v))
+}
+
+/// `DELETE /projects/:id/deploy_keys/:key_id`: unlinks the key, and deletes it
+/// once no project uses it any more (GitLab's documented rule).
+fn deploy_key_delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    st.entry(ctx)?;
+    st.store.remove(ctx.res, &ctx.parent, ctx.id());
+    if let Some(all) = res_of(st, "/deploy_keys") {
+        let unused = st
+            .store
+            .get(all, &[], ctx.id())
+            .is_some_and(|k| deploy_key_links(st, k).is_empty());
+        if unused {
+            st.store.remove(all, &[], ctx.id());
+        }
+    }
+    Ok(Reply::empty(204))
 }
 
 fn project_groups(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
@@ -2968,6 +3263,21 @@ fn feature_flag_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Repl
     Ok(Reply::raw_json(if create { 201 } else { 200 }, bytes))
 }
 
+/// The MD5, SHA-1 and SHA-256 of an uploaded file, in hex.
+fn digests(data: &[u8]) -> (String, String, String) {
+    use md5::{Digest, Md5};
+    use sha1::Sha1;
+    let hex = crate::repo::hex;
+    (
+        hex(&Md5::digest(data)),
+        hex(&Sha1::digest(data)),
+        crate::repo::sha256_hex(data),
+    )
+}
+
+/// `PUT /projects/:id/packages/generic/:name/:version/:file` (and its download):
+/// the file is the raw request body; `select=package_file` answers the stored
+/// file record instead of GitLab's `201 Created` message.
 fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let pid = ctx.project_id();
     let (Some(name), Some(version), Some(file)) = (
@@ -3000,7 +3310,14 @@ fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     }
     let body = ctx.req.body.clone();
     let size = body.len();
+    let (md5, sha1, sha256) = digests(&body);
     st.packages.insert(key, body);
+    let status = ctx
+        .req
+        .params
+        .nonblank("status")
+        .unwrap_or_else(|| "default".into());
+    let mut file_record = Value::Null;
     if let Some(res) = res_of(st, "/projects/{}/packages") {
         let parent = vec![pid.to_string()];
         let existing = entries(st, res, &parent)
@@ -3011,23 +3328,215 @@ fn generic_package(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
             None => {
                 let id = st.store.next_id("/projects/{}/packages");
                 let obj = json!({"id": id, "name": name, "version": version, "package_type": "generic",
-                                 "status": "default", "created_at": time::now(), "tags": [], "pipelines": []});
+                                 "status": status, "created_at": time::now(), "tags": [], "pipelines": []});
                 store_obj(st, res, &parent, id.to_string(), obj);
                 id
             }
         };
+        let fid = st.store.next_id("package_file");
+        let now = time::now();
+        let obj = json!({"id": fid, "package_id": pkg_id, "file_name": file, "size": size,
+                         "created_at": now, "file_md5": md5, "file_sha1": sha1, "file_sha256": sha256});
         if let Some(fres) = res_of(st, "/projects/{}/packages/{}/package_files") {
-            let fid = st.store.next_id("package_file");
-            let obj = json!({"id": fid, "package_id": pkg_id, "file_name": file, "size": size,
-                             "created_at": time::now(), "file_md5": null, "file_sha1": null, "file_sha256": null});
             store_obj(
                 st,
                 fres,
                 &[pid.to_string(), pkg_id.to_string()],
                 fid.to_string(),
-                obj,
+                obj.clone(),
             );
         }
+        // The upload's answer with `select=package_file`: GitLab's full file record.
+        file_record = obj;
+        file_record["updated_at"] = json!(now);
+        file_record["file_store"] = json!(1);
+        let disk = crate::repo::sha256_hex(pid.to_string().as_bytes());
+        file_record["file"] = json!({"url": format!(
+            "/{}/{}/{disk}/packages/{pkg_id}/files/{fid}/{file}",
+            &disk[..2],
+            &disk[2..4]
+        )});
+    }
+    if ctx.req.params.nonblank("select").as_deref() == Some("package_file")
+        && !file_record.is_null()
+    {
+        return Ok(Reply::json(201, &file_record));
     }
     Ok(Reply::json(201, &json!({"message": "201 Created"})))
+}
+
+// ----- project and group export / import -------------------------------------------
+
+/// Where an export request is remembered: the export resource's own collection.
+const EXPORT_KEY: &str = "export";
+/// Where a finished import is remembered, in the import resource's collection.
+const IMPORT_KEY: &str = "import";
+
+/// `POST /projects/:id/export`, `POST /groups/:id/export`: exports are made at
+/// once, so the request is accepted (202) and the export is finished.
+fn export_request(st: &mut State, ctx: &Ctx, project: bool) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let id: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let level = if project {
+        let p = st
+            .project(id)
+            .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+        st.project_access(Some(&caller), p)
+    } else {
+        st.group_access(Some(&caller), id)
+    };
+    // Exporting takes the Maintainer role (projects) or Owner (groups).
+    let needed = if project {
+        access::MAINTAINER
+    } else {
+        access::OWNER
+    };
+    if !caller.admin && level < needed {
+        return Err(ApiError::forbidden());
+    }
+    let obj = json!({"id": id, "export_status": "finished", "requested_at": time::now(),
+                     "description": ctx.req.params.str("description")});
+    let Value::Object(m) = obj else {
+        return Err(ApiError::no_route());
+    };
+    st.store.insert(
+        ctx.res,
+        &ctx.parent,
+        EXPORT_KEY.into(),
+        Entry::unserialized(m),
+    );
+    Ok(Reply::json(202, &json!({"message": "202 Accepted"})))
+}
+
+/// `GET /projects/:id/export`: `export_status` is `none` until an export was
+/// requested, then `finished`, with the download links.
+fn export_status(st: &State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?;
+    let done = st.store.get(ctx.res, &ctx.parent, EXPORT_KEY).is_some();
+    let mut v = json!({
+        "id": pid,
+        "description": p.obj.get("description"),
+        "name": p.obj.get("name"),
+        "name_with_namespace": p.obj.get("name_with_namespace"),
+        "path": p.obj.get("path"),
+        "path_with_namespace": p.obj.get("path_with_namespace"),
+        "created_at": p.obj.get("created_at"),
+        "export_status": if done { "finished" } else { "none" },
+    });
+    if done {
+        v["_links"] = json!({
+            "api_url": format!("{}/api/v4/projects/{pid}/export/download", st.base_url),
+            "web_url": format!("{}/download_export", p.str("web_url").unwrap_or("")),
+        });
+    }
+    Ok(Reply::json(200, &v))
+}
+
+/// `GET .../export/download`: a tar.gz holding the export's `VERSION` and the
+/// project's or group's JSON; 404 until an export was requested.
+fn export_download(st: &State, ctx: &Ctx, project: bool) -> ApiResult<Reply> {
+    let export_res = res_of(
+        st,
+        if project {
+            "/projects/{}/export"
+        } else {
+            "/groups/{}/export"
+        },
+    )
+    .ok_or_else(ApiError::no_route)?;
+    if st.store.get(export_res, &ctx.parent, EXPORT_KEY).is_none() {
+        return Err(ApiError::message(404, "404 Not found or has expired"));
+    }
+    let id: u64 = ctx.parent.first().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let (e, json_path) = if project {
+        (st.project(id), "tree/project.json".to_string())
+    } else {
+        (st.group(id), format!("tree/groups/{id}.json"))
+    };
+    let e = e.ok_or_else(|| ApiError::not_found(None))?;
+    let full_path = e
+        .str(if project {
+            "path_with_namespace"
+        } else {
+            "full_path"
+        })
+        .unwrap_or("")
+        .replace('/', "_");
+    let mut files = crate::repo::Tree::new();
+    files.insert("VERSION".into(), bytes::Bytes::from_static(b"0.2.4"));
+    files.insert(
+        json_path,
+        bytes::Bytes::from(crate::reply::to_bytes(&e.to_value())),
+    );
+    let secs = time::now_millis() / 1000;
+    let data = crate::repo::archive(crate::repo::ArchiveFormat::TarGz, ".", &files, secs)
+        .map_err(|_| ApiError::message(500, "500 Internal Server Error"))?;
+    let stamp = time::now().replace([':', '.'], "-");
+    Ok(Reply::text(200, data)
+        .header("content-type", "application/gzip")
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{stamp}_{full_path}_export.tar.gz\""),
+        ))
+}
+
+/// `POST /projects/import`: creates the project named by `path`/`name` in
+/// `namespace` (the archive's content is not read) and answers GitLab's import
+/// object (201); its import is then finished.
+fn project_import(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    ctx.req.params.required("path")?;
+    let r = st.create(ctx)?;
+    let p = parse(&r);
+    let Some(pid) = p.get("id").and_then(Value::as_u64) else {
+        return Ok(r);
+    };
+    record_event(st, pid, ctx.caller_id(), "created", "", &Value::Null);
+    if let Some(ires) = res_of(st, "/projects/{}/import") {
+        let m = Map::from_iter([("import_status".to_string(), json!("finished"))]);
+        st.store.insert(
+            ires,
+            &[pid.to_string()],
+            IMPORT_KEY.into(),
+            Entry::unserialized(m),
+        );
+    }
+    let mut v = import_json(&p, "scheduled");
+    v["correlation_id"] = json!(secret(st, ""));
+    Ok(Reply::json(201, &v))
+}
+
+/// A project as GitLab's import endpoints show it.
+fn import_json(p: &Value, status: &str) -> Value {
+    json!({
+        "id": p["id"], "description": p["description"], "name": p["name"],
+        "name_with_namespace": p["name_with_namespace"], "path": p["path"],
+        "path_with_namespace": p["path_with_namespace"], "created_at": p["created_at"],
+        "import_status": status, "import_type": if status == "none" { Value::Null } else { json!("gitlab_project") },
+        "correlation_id": null, "failed_relations": [], "import_error": null,
+    })
+}
+
+/// `GET /projects/:id/import`: `finished` for a project made by an import, else `none`.
+fn import_status(st: &State, ctx: &Ctx) -> ApiResult<Reply> {
+    let pid = ctx.project_id();
+    let p = st
+        .project(pid)
+        .ok_or_else(|| ApiError::not_found(Some("Project")))?
+        .to_value();
+    let imported = st.store.get(ctx.res, &ctx.parent, IMPORT_KEY).is_some();
+    let v = import_json(&p, if imported { "finished" } else { "none" });
+    Ok(Reply::json(200, &v))
+}
+
+/// `POST /groups/import`: creates the group named by `name`/`path` (under
+/// `parent_id`) and answers 202, as GitLab does before it reads the archive.
+fn group_import(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
+    let r = st.create(ctx)?;
+    if r.status != 201 {
+        return Ok(r);
+    }
+    Ok(Reply::json(202, &json!({"message": "202 Accepted"})))
 }

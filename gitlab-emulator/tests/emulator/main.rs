@@ -12,6 +12,7 @@ mod faults;
 mod fidelity;
 mod fidelity_generic;
 mod fidelity_issues;
+mod fidelity_repo;
 mod fidelity_users;
 mod graphql;
 mod guide;

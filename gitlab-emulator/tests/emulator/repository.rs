@@ -181,7 +181,7 @@ async fn commits_with_actions_list_diff_refs_cherry_pick_and_revert() {
         field(&diff, "new_path"),
         [json!("src/y.rs"), json!("x.txt")]
     );
-    assert_eq!(diff[1]["diff"], "@@ -0,0 +1,1 @@\n+x\n");
+    assert_eq!(diff[1]["diff"], "@@ -0,0 +1 @@\n+x\n");
     assert_eq!(diff[1]["new_file"], json!(true));
     let refs = gl
         .http_get(
@@ -370,7 +370,7 @@ async fn merge_requests_show_changes_and_merging_moves_the_target() {
         )
         .await
         .unwrap();
-    assert_eq!(changes["changes"][0]["diff"], "@@ -1,1 +1,1 @@\n-v1\n+v2\n");
+    assert_eq!(changes["changes"][0]["diff"], "@@ -1 +1 @@\n-v1\n+v2\n");
     let commits = gl
         .http_get(
             &format!("/projects/{pid}/merge_requests/{iid}/commits"),
