@@ -29,6 +29,8 @@ pub(crate) struct Hidden {
     /// (write-only inputs such as a cluster's `platform_kubernetes_attributes`):
     /// kept, never rendered.
     pub inputs: Map<String, Value>,
+    /// A snippet's files: path and content, in order.
+    pub files: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

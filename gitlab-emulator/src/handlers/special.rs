@@ -100,7 +100,13 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
         return Ok(Some(r));
     }
     let issue_like = norm == "/projects/{}/issues" || norm == "/projects/{}/merge_requests";
+    let snippets = norm == "/snippets" || norm == "/projects/{}/snippets";
     let r = match (norm, at, verb) {
+        (_, At::Coll, Verb::Post) if snippets => snippet_write(st, ctx, true)?,
+        (_, At::Obj, Verb::Put) if snippets => snippet_write(st, ctx, false)?,
+        (_, At::Act(a), Verb::Get) if snippets && (a == "raw" || a.starts_with("files/")) => {
+            snippet_raw(st, ctx, a == "raw")?
+        }
         (_, At::Coll, Verb::Post) if issue_like => issue_write(st, ctx, true)?,
         (_, At::Obj, Verb::Put) if issue_like => issue_write(st, ctx, false)?,
         // Notes of every noteable (issues, merge requests, snippets, epics) behave alike.
@@ -2115,6 +2121,120 @@ fn hide_variable(st: &mut State, ctx: &Ctx, r: &Reply, create: bool) -> ApiResul
         v = e.to_value();
     }
     Ok(Reply::json(r.status, &v))
+}
+
+// ----- snippets ---------------------------------------------------------------------
+
+/// A snippet create or update: the generic write, then its files. GitLab keeps a
+/// snippet's files in a repository and shows them as `files: [{path, raw_url}]`,
+/// the first one's name as `file_name`; `/raw` and `/files/:ref/:path/raw` serve them.
+fn snippet_write(st: &mut State, ctx: &Ctx, create: bool) -> ApiResult<Reply> {
+    let r = if create {
+        st.create(ctx)?
+    } else {
+        st.update(ctx)?
+    };
+    if r.status >= 300 {
+        return Ok(r);
+    }
+    let Some(id) = parse(&r)["id"].as_u64() else {
+        return Ok(r);
+    };
+    let key = id.to_string();
+    let p = &ctx.req.params;
+    let mut files = st
+        .store
+        .get(ctx.res, &ctx.parent, &key)
+        .map(|e| e.hidden.files.clone())
+        .unwrap_or_default();
+    if let Some(Value::Array(list)) = p.get("files") {
+        for f in list {
+            let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
+            let Some(path) = text("file_path") else {
+                continue;
+            };
+            let content = text("content");
+            match text("action").as_deref() {
+                Some("delete") => files.retain(|(fp, _)| *fp != path),
+                Some("move") => {
+                    let from = text("previous_path").unwrap_or_else(|| path.clone());
+                    if let Some(f) = files.iter_mut().find(|(fp, _)| *fp == from) {
+                        f.0 = path;
+                        if let Some(c) = content {
+                            f.1 = c;
+                        }
+                    }
+                }
+                _ => match files.iter_mut().find(|(fp, _)| *fp == path) {
+                    Some(f) => f.1 = content.unwrap_or_default(),
+                    None => files.push((path, content.unwrap_or_default())),
+                },
+            }
+        }
+    } else if create || p.present("content") || p.present("file_name") {
+        let (old_name, old_content) = files.first().cloned().unwrap_or_default();
+        let name = p
+            .nonblank("file_name")
+            .or(Some(old_name).filter(|n| !n.is_empty()))
+            .unwrap_or_else(|| "snippetfile1.txt".to_string());
+        let content = p.str("content").unwrap_or(old_content);
+        files = vec![(name, content)];
+    }
+    let web = match ctx.parent.first().and_then(|p| p.parse::<u64>().ok()) {
+        Some(pid) => {
+            let project = st
+                .project(pid)
+                .and_then(|e| e.obj.get("web_url"))
+                .and_then(Value::as_str)
+                .unwrap_or(&st.base_url)
+                .to_string();
+            format!("{project}/-/snippets/{id}")
+        }
+        None => format!("{}/-/snippets/{id}", st.base_url),
+    };
+    let shown: Vec<Value> = files
+        .iter()
+        .map(|(path, _)| json!({"path": path, "raw_url": format!("{web}/raw/main/{path}")}))
+        .collect();
+    let first = files.first().map(|(n, _)| n.clone());
+    let bytes = st
+        .store
+        .modify(ctx.res, &ctx.parent, &key, |e| {
+            e.hidden.files = files;
+            e.obj.insert("files".into(), Value::Array(shown));
+            e.obj.insert("file_name".into(), json!(first));
+            e.obj.insert("web_url".into(), json!(web));
+            e.obj.insert("raw_url".into(), json!(format!("{web}/raw")));
+        })
+        .and_then(|_| st.store.get(ctx.res, &ctx.parent, &key))
+        .map(|e| e.bytes.clone());
+    Ok(match bytes {
+        Some(b) => Reply::raw_json(r.status, b),
+        None => r,
+    })
+}
+
+/// `GET …/snippets/:id/raw` (the first file) or `…/files/:ref/:file_path/raw`.
+fn snippet_raw(st: &mut State, ctx: &Ctx, first: bool) -> ApiResult<Reply> {
+    let e = st.entry(ctx)?;
+    let file = if first {
+        e.hidden.files.first()
+    } else {
+        let want = ctx
+            .args
+            .iter()
+            .find(|(k, _)| k == "file_path")
+            .map(|(_, v)| v.clone());
+        e.hidden
+            .files
+            .iter()
+            .find(|(p, _)| Some(p) == want.as_ref())
+    };
+    match file {
+        Some((_, content)) => Ok(Reply::text(200, content.clone().into_bytes())
+            .header("content-type", "text/plain; charset=utf-8")),
+        None => Err(ApiError::message(404, "404 File Not Found")),
+    }
 }
 
 // ----- integrations, wikis --------------------------------------------------------

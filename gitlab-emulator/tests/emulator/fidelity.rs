@@ -987,3 +987,83 @@ async fn pipelines_are_listed_newest_first() {
         .unwrap();
     assert_eq!(field(&asc, "id")[0], ids[1]);
 }
+
+#[tokio::test]
+async fn snippets_serve_their_files_raw() {
+    let (emu, _gl, pid) = setup().await;
+    // A project snippet with two files, as python-gitlab sends it (JSON `files`).
+    let r = post(
+        &emu,
+        &format!("/projects/{pid}/snippets"),
+        json!({"title": "two", "visibility": "private", "files": [
+            {"file_path": "a.py", "content": "import gitlab"},
+            {"file_path": "dir/b.txt", "content": "bee"}
+        ]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    let s = r.json();
+    let id = s["id"].as_u64().unwrap();
+    assert_eq!(s["file_name"], "a.py");
+    let paths: Vec<&str> = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a.py", "dir/b.txt"]);
+    assert!(s["files"][0].get("content").is_none(), "{s}");
+    let raw = get(&emu, &format!("/projects/{pid}/snippets/{id}/raw")).await;
+    assert_eq!((raw.status, &raw.body[..]), (200, &b"import gitlab"[..]));
+    assert!(raw
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain"));
+    let b = get(
+        &emu,
+        &format!("/projects/{pid}/snippets/{id}/files/main/dir%2Fb.txt/raw"),
+    )
+    .await;
+    assert_eq!((b.status, &b.body[..]), (200, &b"bee"[..]));
+    let missing = get(
+        &emu,
+        &format!("/projects/{pid}/snippets/{id}/files/main/nope/raw"),
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+
+    // A personal snippet from `file_name` + `content`, then updated and renamed.
+    let p = post(
+        &emu,
+        "/snippets",
+        json!({"title": "mine", "file_name": "x.md", "content": "initial content"}),
+    )
+    .await
+    .json();
+    let sid = p["id"].as_u64().unwrap();
+    assert_ne!(sid, id, "snippet ids are unique across projects and users");
+    assert_eq!(
+        get(&emu, &format!("/snippets/{sid}/raw")).await.body,
+        "initial content"
+    );
+    put(
+        &emu,
+        &format!("/snippets/{sid}"),
+        json!({"content": "changed"}),
+    )
+    .await;
+    assert_eq!(
+        get(&emu, &format!("/snippets/{sid}/raw")).await.body,
+        "changed"
+    );
+    let moved = put(
+        &emu,
+        &format!("/snippets/{sid}"),
+        json!({"files": [{"action": "move", "previous_path": "x.md", "file_path": "y.md"}]}),
+    )
+    .await
+    .json();
+    assert_eq!(moved["file_name"], "y.md");
+    let y = get(&emu, &format!("/snippets/{sid}/files/main/y.md/raw")).await;
+    assert_eq!((y.status, &y.body[..]), (200, &b"changed"[..]));
+}
