@@ -155,7 +155,7 @@ impl Check {
             (Ty::Array(inner), Value::Array(items)) => items.iter().find_map(|i| element(inner, i)),
             // grape turns an empty string into an empty list.
             (Ty::Array(_), Value::String(s)) if s.is_empty() => None,
-            (Ty::Array(inner), Value::String(s)) if self.comma_separated => s
+            (Ty::Array(inner), Value::String(s)) if splits(inner, self.comma_separated) => s
                 .split(',')
                 .find_map(|part| text_problem(inner, part.trim())),
             (Ty::Array(_), _) => Some(Problem::Invalid),
@@ -344,13 +344,21 @@ fn zone_ok(zone: &str) -> bool {
     }
 }
 
+/// Whether text given for a list is split at commas: for the wire type
+/// `comma_separated`, and for lists of text, which GitLab declares with a
+/// comma-separated coercion (`scopes`, `labels`, `topics`…), so `"api,read_user"`
+/// is accepted where a client sends a plain string. Lists of numbers stay strict.
+fn splits(inner: &Ty, comma_separated: bool) -> bool {
+    comma_separated || matches!(inner, Ty::Text)
+}
+
 fn coerce(ty: &Ty, v: Value, comma_separated: bool) -> Value {
     match (ty, v) {
         (Ty::Array(inner), Value::Array(items)) => {
             Value::Array(items.into_iter().map(|i| coerce(inner, i, false)).collect())
         }
         (Ty::Array(_), Value::String(s)) if s.is_empty() => Value::Array(Vec::new()),
-        (Ty::Array(inner), Value::String(s)) if comma_separated => Value::Array(
+        (Ty::Array(inner), Value::String(s)) if splits(inner, comma_separated) => Value::Array(
             s.split(',')
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
@@ -486,6 +494,12 @@ mod tests {
         assert_eq!(c.problem(&Value::from("1, 2")), None);
         assert_eq!(c.problem(&Value::from("1,x")), Some(Problem::Invalid));
         assert_eq!(c.coerce(Value::from("1,2")), json("[1, 2]"));
+        let t = check(Ty::Array(Box::new(Ty::Text)), false);
+        assert_eq!(t.problem(&Value::from("api,read_user")), None);
+        assert_eq!(
+            t.coerce(Value::from("api, read_user")),
+            json("[\"api\", \"read_user\"]")
+        );
     }
 
     #[test]
