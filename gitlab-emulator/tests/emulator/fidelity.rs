@@ -12,17 +12,6 @@ async fn setup() -> (Emulator, Gitlab, u64) {
     (emu, gl, pid)
 }
 
-async fn put(emu: &Emulator, path: &str, body: Value) -> Resp {
-    send(
-        http()
-            .put(api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN)
-            .header("content-type", "application/json")
-            .body(body.to_string()),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn event_listings_are_lists_and_record_activity() {
     let (_emu, gl, pid) = setup().await;

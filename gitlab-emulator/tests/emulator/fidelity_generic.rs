@@ -5,27 +5,6 @@
 use super::*;
 use serde_json::json;
 
-/// Sends `body` as JSON with `method`, as root.
-async fn write(emu: &Emulator, method: reqwest::Method, path: &str, body: Value) -> Resp {
-    send(
-        http()
-            .request(method, api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN)
-            .header("content-type", "application/json")
-            .body(body.to_string()),
-    )
-    .await
-}
-
-async fn delete(emu: &Emulator, path: &str) -> Resp {
-    send(
-        http()
-            .delete(api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN),
-    )
-    .await
-}
-
 /// Creates a top-level group and returns its id.
 async fn new_group(emu: &Emulator, path: &str) -> u64 {
     let r = post(emu, "/groups", json!({"name": path, "path": path})).await;
@@ -51,7 +30,7 @@ async fn singletons_keep_what_was_written_and_can_be_deleted() {
     let got = get(&emu, &path).await.json();
     assert_eq!(got["commit_message_regex"], "^fix", "{got}");
     assert_eq!(got["id"], created["id"]);
-    let r = write(
+    let r = send_json(
         &emu,
         reqwest::Method::PUT,
         &path,
@@ -193,7 +172,7 @@ async fn clusters_render_their_entity_not_the_request() {
     assert_eq!(c["platform_kubernetes"]["api_url"], "http://url");
     assert_eq!(c["user"]["username"], "root");
     let cid = c["id"].as_u64().unwrap();
-    let r = write(
+    let r = send_json(
         &emu,
         reqwest::Method::PUT,
         &format!("/projects/{pid}/clusters/{cid}"),

@@ -5,38 +5,6 @@
 use super::*;
 use serde_json::json;
 
-async fn put(emu: &Emulator, path: &str, body: Value) -> Resp {
-    send(
-        http()
-            .put(api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN)
-            .header("content-type", "application/json")
-            .body(body.to_string()),
-    )
-    .await
-}
-
-async fn delete(emu: &Emulator, path: &str) -> Resp {
-    send(
-        http()
-            .delete(api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN),
-    )
-    .await
-}
-
-/// A new project with a README on `main`, and its id.
-async fn project(emu: &Emulator, name: &str) -> u64 {
-    let r = post(
-        emu,
-        "/projects",
-        json!({"name": name, "initialize_with_readme": true}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{:?}", r.json());
-    r.json()["id"].as_u64().unwrap()
-}
-
 /// Commits `content` to `path` on `branch` (created from `main` when new).
 async fn write(emu: &Emulator, pid: u64, branch: &str, path: &str, content: &str) {
     let exists = get(
@@ -83,7 +51,7 @@ fn iids(v: &Value) -> Vec<u64> {
 #[tokio::test]
 async fn milestone_filter_matches_title_none_and_any() {
     let emu = demo().await;
-    let pid = project(&emu, "milestones").await;
+    let pid = project_with_readme(&emu, "milestones").await;
     let m = post(
         &emu,
         &format!("/projects/{pid}/milestones"),
@@ -155,7 +123,7 @@ async fn milestone_filter_matches_title_none_and_any() {
 #[tokio::test]
 async fn award_emoji_name_the_user_and_the_awarded_object_and_count_votes() {
     let emu = demo().await;
-    let pid = project(&emu, "awards").await;
+    let pid = project_with_readme(&emu, "awards").await;
     let i = issue(&emu, pid, json!({"title": "vote"})).await;
     let iid = i["iid"].as_u64().unwrap();
     let base = format!("/projects/{pid}/issues/{iid}");
@@ -234,7 +202,7 @@ async fn award_emoji_name_the_user_and_the_awarded_object_and_count_votes() {
 #[tokio::test]
 async fn discussion_notes_are_notes_and_notes_are_discussions() {
     let emu = demo().await;
-    let pid = project(&emu, "threads").await;
+    let pid = project_with_readme(&emu, "threads").await;
     let i = issue(&emu, pid, json!({"title": "talk"})).await;
     let base = format!("/projects/{pid}/issues/{}", i["iid"]);
     let d = post(
@@ -299,7 +267,7 @@ async fn discussion_notes_are_notes_and_notes_are_discussions() {
 #[tokio::test]
 async fn merge_request_threads_are_resolvable() {
     let emu = demo().await;
-    let pid = project(&emu, "resolve").await;
+    let pid = project_with_readme(&emu, "resolve").await;
     write(&emu, pid, "feature", "f.txt", "x\n").await;
     let mr = post(
         &emu,
@@ -339,7 +307,7 @@ async fn merge_request_threads_are_resolvable() {
 #[tokio::test]
 async fn conflicting_merge_requests_are_not_merged() {
     let emu = demo().await;
-    let pid = project(&emu, "conflicts").await;
+    let pid = project_with_readme(&emu, "conflicts").await;
     write(&emu, pid, "feature", "README.feature", "from the branch\n").await;
     write(&emu, pid, "main", "README.feature", "from main\n").await;
     let mr = post(
@@ -369,7 +337,7 @@ async fn conflicting_merge_requests_are_not_merged() {
 #[tokio::test]
 async fn merge_ref_answers_a_merge_commit_and_rebase_is_accepted() {
     let emu = demo().await;
-    let pid = project(&emu, "merge-ref").await;
+    let pid = project_with_readme(&emu, "merge-ref").await;
     write(&emu, pid, "feature", "feature.txt", "new\n").await;
     write(&emu, pid, "main", "main.txt", "moved on\n").await;
     let mr = post(
@@ -418,7 +386,7 @@ async fn merge_ref_answers_a_merge_commit_and_rebase_is_accepted() {
 #[tokio::test]
 async fn weight_changes_are_recorded_as_weight_events() {
     let emu = demo().await;
-    let pid = project(&emu, "weights").await;
+    let pid = project_with_readme(&emu, "weights").await;
     let i = issue(&emu, pid, json!({"title": "heavy"})).await;
     let base = format!("/projects/{pid}/issues/{}", i["iid"]);
     let r = put(&emu, &base, json!({"weight": 13})).await;
@@ -449,7 +417,7 @@ async fn weight_changes_are_recorded_as_weight_events() {
 #[tokio::test]
 async fn labels_named_on_issues_become_project_labels() {
     let emu = demo().await;
-    let pid = project(&emu, "labels").await;
+    let pid = project_with_readme(&emu, "labels").await;
     let i = issue(&emu, pid, json!({"title": "tagged", "labels": "label9"})).await;
     let label = get(&emu, &format!("/projects/{pid}/labels/label9")).await;
     assert_eq!(label.status, 200);
@@ -513,7 +481,7 @@ async fn group_epics_include_subgroup_epics() {
 #[tokio::test]
 async fn deleting_a_release_answers_the_release() {
     let emu = demo().await;
-    let pid = project(&emu, "releases").await;
+    let pid = project_with_readme(&emu, "releases").await;
     let r = post(
         &emu,
         &format!("/projects/{pid}/releases"),

@@ -11,38 +11,6 @@ const SSH_KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFOQ0R3DaXPgbBtsIeKGt6YmL+xpAUEr5HupXeH9h6+2 user@example";
 const DEPLOY_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEHmOrhRpBHmnlc0nX9Pr4BZSIPL+dXmcKEEyWMSRqf5 deploy@example";
 
-async fn put(emu: &Emulator, path: &str, body: Value) -> Resp {
-    send(
-        http()
-            .put(api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN)
-            .header("content-type", "application/json")
-            .body(body.to_string()),
-    )
-    .await
-}
-
-async fn delete(emu: &Emulator, path: &str) -> Resp {
-    send(
-        http()
-            .delete(api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN),
-    )
-    .await
-}
-
-/// A project with a README on `main`; returns its id.
-async fn project_with_readme(emu: &Emulator, name: &str) -> u64 {
-    let r = post(
-        emu,
-        "/projects",
-        json!({"name": name, "initialize_with_readme": true}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{:?}", r.json());
-    r.json()["id"].as_u64().unwrap()
-}
-
 async fn head(emu: &Emulator, pid: u64, branch: &str) -> String {
     let b = get(
         emu,

@@ -6,26 +6,6 @@ use gitlab_emulator::DEMO_USER_TOKEN;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-/// `method` on `path` as root with a JSON body.
-async fn call(emu: &Emulator, method: reqwest::Method, path: &str, body: Value) -> Resp {
-    send(
-        http()
-            .request(method, api(emu, path))
-            .header("PRIVATE-TOKEN", ADMIN_TOKEN)
-            .header("content-type", "application/json")
-            .body(body.to_string()),
-    )
-    .await
-}
-
-async fn put(emu: &Emulator, path: &str, body: Value) -> Resp {
-    call(emu, reqwest::Method::PUT, path, body).await
-}
-
-async fn delete(emu: &Emulator, path: &str) -> Resp {
-    call(emu, reqwest::Method::DELETE, path, json!({})).await
-}
-
 /// `GET` as alice, who is not an administrator.
 async fn get_as_alice(emu: &Emulator, path: &str) -> Resp {
     send(

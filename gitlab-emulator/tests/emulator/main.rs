@@ -96,6 +96,41 @@ pub async fn post(emu: &Emulator, path: &str, body: Value) -> Resp {
     .await
 }
 
+/// `method` on `path` as root with a JSON body.
+pub async fn send_json(emu: &Emulator, method: reqwest::Method, path: &str, body: Value) -> Resp {
+    send(
+        http()
+            .request(method, api(emu, path))
+            .header("PRIVATE-TOKEN", ADMIN_TOKEN)
+            .header("content-type", "application/json")
+            .body(body.to_string()),
+    )
+    .await
+}
+
+/// `PUT` a JSON body as root.
+pub async fn put(emu: &Emulator, path: &str, body: Value) -> Resp {
+    send_json(emu, reqwest::Method::PUT, path, body).await
+}
+
+/// `DELETE` as root.
+pub async fn delete(emu: &Emulator, path: &str) -> Resp {
+    send(
+        http()
+            .delete(api(emu, path))
+            .header("PRIVATE-TOKEN", ADMIN_TOKEN),
+    )
+    .await
+}
+
+/// Creates a project with a README on `main` as root and returns its id.
+pub async fn project_with_readme(emu: &Emulator, name: &str) -> u64 {
+    let body = serde_json::json!({"name": name, "initialize_with_readme": true});
+    let r = post(emu, "/projects", body).await;
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    r.json()["id"].as_u64().unwrap()
+}
+
 /// Creates a project as root and returns its id.
 pub async fn new_project(emu: &Emulator, name: &str) -> u64 {
     let r = post(emu, "/projects", serde_json::json!({"name": name})).await;
