@@ -954,24 +954,28 @@ pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
 // noteable's discussions collection. Commits have no notes collection, so
 // their discussions keep their notes inline.
 
+/// GitLab's class name for the objects of a collection (`/projects/{}/issues` →
+/// `Issue`), for the kinds that take notes or award emoji.
+pub(crate) fn class_of(norm: &str) -> Option<&'static str> {
+    const CLASSES: &[(&str, &str)] = &[
+        ("/notes", "Note"),
+        ("/merge_requests", "MergeRequest"),
+        ("/issues", "Issue"),
+        ("/snippets", "Snippet"),
+        ("/epics", "Epic"),
+        ("/repository/commits", "Commit"),
+    ];
+    CLASSES
+        .iter()
+        .find(|(suffix, _)| norm.ends_with(suffix))
+        .map(|(_, class)| *class)
+}
+
 /// The noteable a collection hangs off (its last parent): the resource and
 /// GitLab's class name, for issues, merge requests, snippets, epics and commits.
 pub(crate) fn noteable_of(st: &State, res: ResId) -> Option<(ResId, &'static str)> {
     let p = st.reg.res[res].parents.last().copied().flatten()?;
-    let norm = st.reg.res[p].norm.as_str();
-    let class = if norm.ends_with("/merge_requests") {
-        "MergeRequest"
-    } else if norm.ends_with("/issues") {
-        "Issue"
-    } else if norm.ends_with("/snippets") {
-        "Snippet"
-    } else if norm.ends_with("/epics") {
-        "Epic"
-    } else if norm.ends_with("/repository/commits") {
-        "Commit"
-    } else {
-        return None;
-    };
+    let class = class_of(&st.reg.res[p].norm).filter(|c| *c != "Note")?;
     Some((p, class))
 }
 

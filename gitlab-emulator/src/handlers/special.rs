@@ -1629,20 +1629,10 @@ fn awardable(st: &State, ctx: &Ctx) -> ApiResult<(ResId, Vec<String>, String, &'
         .copied()
         .flatten()
         .ok_or_else(ApiError::no_route)?;
-    let norm = st.reg.res[p].norm.as_str();
-    let class = if norm.ends_with("/notes") {
-        "Note"
-    } else if norm.ends_with("/merge_requests") {
-        "MergeRequest"
-    } else if norm.ends_with("/issues") {
-        "Issue"
-    } else if norm.ends_with("/snippets") {
-        "Snippet"
-    } else if norm.ends_with("/epics") {
-        "Epic"
-    } else {
-        return Err(ApiError::no_route());
-    };
+    // Commits take notes but no award emoji.
+    let class = issues::class_of(&st.reg.res[p].norm)
+        .filter(|c| *c != "Commit")
+        .ok_or_else(ApiError::no_route)?;
     let (key, up) = ctx.parent.split_last().ok_or_else(ApiError::no_route)?;
     Ok((p, up.to_vec(), key.clone(), class))
 }
