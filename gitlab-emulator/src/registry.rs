@@ -212,6 +212,8 @@ pub(crate) struct Registry {
     pub project_member: ResId,
     pub group_member: ResId,
     pub branch: ResId,
+    /// `/application/settings`, read on every request for the API throttle.
+    pub settings: Option<ResId>,
 }
 
 /// Core resources and what the emulator implements for each.
@@ -560,6 +562,7 @@ impl Registry {
             project_member: find("/projects/{}/members"),
             group_member: find("/groups/{}/members"),
             branch: find("/projects/{}/repository/branches"),
+            settings: res.iter().position(|r| r.norm == "/application/settings"),
             res,
             routes: Vec::new(),
         };

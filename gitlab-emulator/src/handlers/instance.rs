@@ -81,13 +81,10 @@ pub(super) fn handle(st: &mut State, ctx: &Ctx, target: &Target) -> ApiResult<Op
     Ok(Some(reply))
 }
 
+/// 401 for an anonymous caller, then 403 unless an administrator.
 fn require_admin(ctx: &Ctx) -> ApiResult<()> {
     ctx.caller()?;
-    if ctx.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    ctx.require_admin()
 }
 
 // ----- Sidekiq ---------------------------------------------------------------------
@@ -612,8 +609,7 @@ impl State {
     /// (seconds to the window's end) and the `RateLimit-*` headers; `None`
     /// lets the request through (and counts it).
     pub(crate) fn throttled(&mut self, user: u64) -> Option<Reply> {
-        let settings =
-            res_of(self, "/application/settings").and_then(|r| self.store.get(r, &[], ""))?;
+        let settings = self.reg.settings.and_then(|r| self.store.get(r, &[], ""))?;
         let setting = |k: &str| settings.obj.get(k);
         if setting("throttle_authenticated_api_enabled").and_then(Value::as_bool) != Some(true) {
             return None;

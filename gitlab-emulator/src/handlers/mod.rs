@@ -185,6 +185,15 @@ impl Ctx<'_> {
         self.caller.as_ref().is_some_and(|c| c.admin)
     }
 
+    /// `403 Forbidden` unless the caller is an administrator.
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
     pub fn id(&self) -> &str {
         self.id.as_deref().unwrap_or("")
     }

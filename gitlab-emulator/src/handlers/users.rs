@@ -81,14 +81,6 @@ pub(crate) fn insert_user(
     id
 }
 
-fn require_admin(ctx: &Ctx) -> ApiResult<()> {
-    if ctx.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
-}
-
 pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     let paging = crate::lists::paging(ctx.req, &ORDER)?;
     st.list_reply(ctx, "", paging, CursorStyle::Opaque, |st, paging| {
@@ -103,7 +95,7 @@ pub(super) fn list(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
         let custom = super::instance::custom_attribute_filter(ctx);
         let identity = identity_params(ctx)?;
         if identity.is_some() {
-            require_admin(ctx)?;
+            ctx.require_admin()?;
         }
         let Some(c) = st.store.coll(st.reg.user, &[]) else {
             return Ok(Vec::new());
@@ -231,7 +223,7 @@ fn check_unique(
 }
 
 pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
-    require_admin(ctx)?;
+    ctx.require_admin()?;
     let p = &ctx.req.params;
     let missing: Vec<&str> = ["email", "name", "username"]
         .into_iter()
@@ -282,7 +274,7 @@ pub(super) fn create(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
 pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
     // GitLab's `PUT /users/:id` is for administrators only (users change
     // themselves through their profile, not this endpoint).
-    require_admin(ctx)?;
+    ctx.require_admin()?;
     let id = target_id(st, ctx)?;
     let p = &ctx.req.params;
     let username = p.nonblank("username");
@@ -321,7 +313,7 @@ pub(super) fn update(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
 }
 
 pub(super) fn delete(st: &mut State, ctx: &Ctx) -> ApiResult<Reply> {
-    require_admin(ctx)?;
+    ctx.require_admin()?;
     let id = target_id(st, ctx)?;
     st.store.remove(st.reg.user, &[], &id.to_string());
     st.tokens.retain(|_, u| *u != id);
@@ -339,7 +331,7 @@ pub(super) fn action(st: &mut State, ctx: &Ctx, suffix: &str) -> ApiResult<Optio
     ) {
         return Ok(None);
     }
-    require_admin(ctx)?;
+    ctx.require_admin()?;
     let id = target_id(st, ctx)?;
     let state = st
         .user(id)
