@@ -546,8 +546,11 @@ pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> 
     // Names written in files that failed to parse, read off the text, so they do
     // not also show up as "unknown resource" wherever they are referenced.
     let mut unparsed_names = Vec::new();
-    for (file, text) in sources {
-        match crate::yaml::from_str::<SchemaFile>(text) {
+    let results = crate::par::map(sources, |(_, text)| {
+        crate::yaml::from_str::<SchemaFile>(text)
+    });
+    for ((file, text), result) in sources.iter().zip(results) {
+        match result {
             Ok(f) => parsed.push((*file, *text, f)),
             Err(e) => {
                 diags.push(shape_error(file, text, e));

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod import;
 pub mod locate;
 pub mod model;
+mod par;
 pub mod stamp;
 mod yaml;
 
