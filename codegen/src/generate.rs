@@ -307,7 +307,7 @@ fn module_items(cat: &Catalogue, owners: &Owners, module: &str) -> Vec<TokenStre
     let mut out = vec![
         quote! {
             #[allow(unused_imports)]
-            use crate::meta::{ActionMeta, ActionTarget, AttrTable, AttrType, FieldMeta, HttpMethod, Keyset, Operation, Returns, ResourceMeta, SortOrder, SubResource};
+            use crate::meta::{ActionMeta, ActionTarget, AttrTable, AttrType, FieldList, HttpMethod, Keyset, NamedTypes, Names, Operation, Returns, ResourceMeta, SortOrder, SubResource};
         },
         kind,
         fields_mod,
@@ -397,8 +397,20 @@ fn is_plain_ident(name: &str) -> bool {
         && !KEYWORDS.contains(&name)
 }
 
-fn strs(v: &[String]) -> TokenStream {
-    quote! { &[#(#v),*] }
+/// A `Names` list: one literal, names separated by spaces (see `meta::Names`).
+fn names(v: &[String]) -> TokenStream {
+    let joined = v.join(" ");
+    quote! { Names(#joined) }
+}
+
+/// A `NamedTypes` list: one literal of `name=type` words.
+fn named_types(v: &[(String, String)]) -> TokenStream {
+    let joined = v
+        .iter()
+        .map(|(n, t)| format!("{n}={t}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    quote! { NamedTypes(#joined) }
 }
 
 fn pairs(v: &[(String, String)]) -> TokenStream {
@@ -406,19 +418,21 @@ fn pairs(v: &[(String, String)]) -> TokenStream {
     quote! { &[#(#items),*] }
 }
 
+/// A `FieldList`: one literal of `name=type` words, `?` after a nullable field's type.
 fn field_metas(fields: &[Field]) -> TokenStream {
-    let items = fields.iter().map(|f| {
-        let (n, t, null) = (&f.name, &f.ty, f.nullable);
-        quote! { FieldMeta { name: #n, ty: #t, nullable: #null } }
-    });
-    quote! { &[#(#items),*] }
+    let joined = fields
+        .iter()
+        .map(|f| format!("{}={}{}", f.name, f.ty, if f.nullable { "?" } else { "" }))
+        .collect::<Vec<_>>()
+        .join(" ");
+    quote! { FieldList(#joined) }
 }
 
 fn table(t: &Option<AttrTable>) -> TokenStream {
     match t {
         None => quote! { None },
         Some(t) => {
-            let (r, o, e) = (strs(&t.required), strs(&t.optional), strs(&t.exclusive));
+            let (r, o, e) = (names(&t.required), names(&t.optional), names(&t.exclusive));
             quote! { Some(AttrTable { required: #r, optional: #o, exclusive: #e }) }
         }
     }
@@ -865,7 +879,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
     let create = table(&r.create);
     let update = table(&r.update);
     let update_method = word(r.update_method.unwrap_or(HttpMethod::Put));
-    let filters = strs(&r.list_filters);
+    let filters = names(&r.list_filters);
     let create_path = opt_str(&r.create_path);
     let keyset = match &r.keyset {
         Some(k) => {
@@ -879,7 +893,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
         let t = word(*t);
         quote! { (#k, #t) }
     });
-    let attributes = pairs(&r.attributes);
+    let attributes = named_types(&r.attributes);
     let fields = field_metas(&r.fields);
     let docs_url = opt_str(&r.docs_url);
     let subs: Vec<(String, &Resource)> = r
@@ -1105,9 +1119,9 @@ fn action_meta(a: &Action) -> TokenStream {
     let docs_url = opt_str(&a.docs_url);
     let method = word(a.method);
     let path = &a.path;
-    let req = strs(&a.required);
-    let opt = strs(&a.optional);
-    let attributes = pairs(&a.attributes);
+    let req = names(&a.required);
+    let opt = names(&a.optional);
+    let attributes = named_types(&a.attributes);
     let defaults = pairs(&a.defaults);
     let wire = pairs(&a.wire);
     let ret = word(a.returns);

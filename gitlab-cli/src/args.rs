@@ -462,11 +462,7 @@ fn arg_help(meta: &ResourceMeta, s: &ArgSpec, ty: Option<&str>) -> String {
 /// The schema's value type of an argument of `kind` (an action's own, else the resource's).
 fn value_type(meta: &ResourceMeta, kind: Kind, attr: &str) -> Option<&'static str> {
     let own = match kind {
-        Kind::Custom(a) => a
-            .attributes
-            .iter()
-            .find(|(k, _)| *k == attr)
-            .map(|(_, t)| *t),
+        Kind::Custom(a) => a.attributes.get(attr),
         Kind::Op(_) => None,
     };
     own.or_else(|| meta.value_type(attr))
@@ -604,7 +600,7 @@ pub fn action_command(
             if specs.iter().any(|t| t.attr == attr && t.sent && !t.parent) {
                 let required = specs.iter().any(|t| {
                     t.attr == attr
-                        && matches!(action.kind, Kind::Custom(a) if a.required.contains(&attr))
+                        && matches!(action.kind, Kind::Custom(a) if a.required.contains(attr))
                 });
                 cmd = cmd.group(
                     ArgGroup::new("file_source")
@@ -628,7 +624,7 @@ pub fn action_command(
         // or `--no-get-all` is given: then, where the listing has a filter of
         // that name (commits of every branch), `--all` is that filter, `True`
         // when given without a value.
-        let all_filter = meta.list_filters.contains(&"all");
+        let all_filter = meta.list_filters.contains("all");
         let mut all = Arg::new("all")
             .long("all")
             .value_name("BOOL")
@@ -788,7 +784,7 @@ pub fn invocation(kind: Kind, specs: &[ArgSpec], m: &ArgMatches) -> Result<Invoc
     match kind {
         Kind::Custom(a) => {
             for r in a.required {
-                match values.iter().position(|(s, _)| s.attr == *r) {
+                match values.iter().position(|(s, _)| s.attr == r) {
                     Some(i) => inv.required.push(values.remove(i).1),
                     None => inv.required.push(Param::Value(Value::Null)),
                 }

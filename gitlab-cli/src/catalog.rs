@@ -261,7 +261,7 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
     let id = meta.id_attr;
     let sent_names: Vec<&'static str> = match kind {
         Kind::Op(Operation::Create) => meta.create_attrs().all().collect(),
-        Kind::Custom(a) => a.required.iter().chain(a.optional).copied().collect(),
+        Kind::Custom(a) => a.required.iter().chain(a.optional).collect(),
         _ => Vec::new(),
     };
     let path_template = match kind {
@@ -306,7 +306,7 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
             };
             // An update addresses the object by its id in the path; the id is
             // not repeated in the body (python-gitlab drops it too).
-            let sent = |a: &&&'static str| !(update && Some(**a) == id);
+            let sent = |a: &&'static str| !(update && Some(*a) == id);
             for a in t.required.iter().filter(sent) {
                 add(a, Group::Required, true, Role::Sent);
             }
@@ -319,7 +319,7 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
         }
         Kind::Op(Operation::List) | Kind::Op(Operation::GetWithoutId) => {
             for f in meta.list_filters {
-                if !LIST_OPTIONS.contains(f) {
+                if !LIST_OPTIONS.contains(&f) {
                     add(f, Group::Filter, false, Role::Sent);
                 }
             }
@@ -410,8 +410,7 @@ impl AllAttrs for gitlab_client::meta::AttrTable {
             self.required
                 .iter()
                 .chain(self.optional)
-                .chain(self.exclusive)
-                .copied(),
+                .chain(self.exclusive),
         )
     }
 }

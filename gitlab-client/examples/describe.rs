@@ -22,7 +22,8 @@ fn table(label: &str, t: Option<&AttrTable>) {
     }
 }
 
-fn list(items: &[&str]) -> String {
+fn list(items: impl IntoIterator<Item = &'static str>) -> String {
+    let items: Vec<&str> = items.into_iter().collect();
     if items.is_empty() {
         "-".to_string()
     } else {
@@ -49,7 +50,7 @@ fn describe(r: &ResourceMeta) {
         println!("  reach with:  gl.{a}()");
     }
     let ops: Vec<&str> = r.operations.iter().map(|o| o.as_str()).collect();
-    println!("  operations:  {}", list(&ops));
+    println!("  operations:  {}", list(ops));
     table("get_create_attrs()", r.create.as_ref());
     table("get_update_attrs()", r.update.as_ref());
     if r.update.is_some() {

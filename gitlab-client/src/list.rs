@@ -112,9 +112,12 @@ impl<R: Resource> ListRequest<R> {
             return;
         }
         let known = R::META.list_filters;
-        let mut all: Vec<&str> = known.to_vec();
-        all.extend_from_slice(PAGING_PARAMS);
-        let ok = |n: &str| known.contains(&n) || PAGING_PARAMS.contains(&n);
+        let all = || {
+            let mut all = known.to_vec();
+            all.extend_from_slice(PAGING_PARAMS);
+            all
+        };
+        let ok = |n: &str| known.contains(n) || PAGING_PARAMS.contains(&n);
         if let Err(e) =
             self.core
                 .scope

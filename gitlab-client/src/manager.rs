@@ -166,7 +166,9 @@ impl<R: ops::GetWithoutId> Manager<R> {
         let known = R::META.list_filters;
         self.core
             .scope
-            .check_names(op, "filter", &filters, &|n| known.contains(&n), known)?;
+            .check_names(op, "filter", &filters, &|n| known.contains(n), &|| {
+                known.to_vec()
+            })?;
         self.core
             .fetch_filtered(Op::Resource(Operation::Get), &filters)
             .await

@@ -269,7 +269,7 @@ impl ObjectCore {
         }
         for req in table.required {
             match self.attr(req) {
-                Some(v) => body.insert(*req, v.clone()),
+                Some(v) => body.insert(req, v.clone()),
                 None => {
                     return Err(self.scope.invalid(
                         op,

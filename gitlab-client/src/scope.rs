@@ -281,7 +281,7 @@ impl Scope {
         what: &str,
         attrs: &Attrs,
         known: &dyn Fn(&str) -> bool,
-        all_known: &[&str],
+        all_known: &dyn Fn() -> Vec<&'static str>,
     ) -> Result<()> {
         for (name, _) in attrs.iter() {
             if !attrs.is_unchecked(name) {
@@ -291,19 +291,20 @@ impl Scope {
         Ok(())
     }
 
-    /// One name of [`check_names`](Self::check_names).
+    /// One name of [`check_names`](Self::check_names); `all_known` lists the
+    /// known names for the suggestion, only called when `name` is unknown.
     pub fn check_name(
         &self,
         op: Op,
         what: &str,
         name: &str,
         known: &dyn Fn(&str) -> bool,
-        all_known: &[&str],
+        all_known: &dyn Fn() -> Vec<&'static str>,
     ) -> Result<()> {
         if known(name) {
             return Ok(());
         }
-        let best = closest(name, all_known.iter().copied())
+        let best = closest(name, all_known().into_iter())
             .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default();
         Err(self.invalid(
@@ -324,19 +325,20 @@ impl Scope {
         table: &AttrTable,
         attrs: &Attrs,
     ) -> Result<()> {
-        let all: Vec<&str> = table
-            .required
-            .iter()
-            .chain(table.optional)
-            .chain(table.exclusive)
-            .copied()
-            .collect();
+        let all = || {
+            let names = table
+                .required
+                .iter()
+                .chain(table.optional)
+                .chain(table.exclusive);
+            names.collect()
+        };
         self.check_names(op, what, attrs, &|n| table.mentions(n), &all)
     }
 
     /// Checks required attributes and the exclusive group of `table` against `has`.
     pub fn validate(&self, op: Op, table: &AttrTable, has: &dyn Fn(&str) -> bool) -> Result<()> {
-        let missing: Vec<&str> = table.required.iter().copied().filter(|a| !has(a)).collect();
+        let missing: Vec<&str> = table.required.iter().filter(|a| !has(a)).collect();
         if !missing.is_empty() {
             let list = missing
                 .iter()
@@ -347,9 +349,9 @@ impl Scope {
             return Err(self.invalid(op, format!("missing required attribute{s} {list}")));
         }
         if !table.exclusive.is_empty() {
-            let given: Vec<&str> = table.exclusive.iter().copied().filter(|a| has(a)).collect();
+            let given: Vec<&str> = table.exclusive.iter().filter(|a| has(a)).collect();
             if given.len() != 1 {
-                let group = table.exclusive.join(", ");
+                let group = table.exclusive.to_vec().join(", ");
                 let msg = if given.is_empty() {
                     format!("give exactly one of: {group}")
                 } else {
@@ -518,7 +520,7 @@ impl Scope {
                 return object.and_then(|o| o("id"));
             }
             if let Some(Param::Value(v)) = args.get(name) {
-                if a.required.contains(&name) {
+                if a.required.contains(name) {
                     return Some(v.clone());
                 }
             }

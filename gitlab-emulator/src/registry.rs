@@ -10,7 +10,7 @@
 use crate::reply::ApiError;
 use crate::request::Verb;
 use crate::typing::{self, Rules};
-use gitlab_client::meta::{ActionMeta, ActionTarget, Operation, ResourceMeta};
+use gitlab_client::meta::{ActionMeta, ActionTarget, NamedTypes, Operation, ResourceMeta};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -124,21 +124,20 @@ impl Res {
                 .iter()
                 .chain(t.optional)
                 .chain(t.exclusive)
-                .copied()
                 .collect()
         };
         let (create, update) = (*m.create_attrs(), *m.update_attrs());
         self.create_rules = Arc::new(Rules {
             required,
-            checks: typing::compile(m, &table(&create), &[]),
+            checks: typing::compile(m, &table(&create), NamedTypes::default()),
         });
         self.update_rules = Arc::new(Rules {
             required: Vec::new(),
-            checks: typing::compile(m, &table(&update), &[]),
+            checks: typing::compile(m, &table(&update), NamedTypes::default()),
         });
         self.list_rules = Arc::new(Rules {
             required: Vec::new(),
-            checks: typing::compile(m, m.list_filters, &[]),
+            checks: typing::compile(m, &m.list_filters.to_vec(), NamedTypes::default()),
         });
         self.blanks = typing::blanks(m.fields).into();
     }
@@ -856,7 +855,6 @@ fn action_route(id: ResId, r: &Res, meta: &ResourceMeta, a: &'static ActionMeta)
         required: a
             .required
             .iter()
-            .copied()
             .filter(|n| !in_path(n))
             .map(on_wire)
             .collect(),

@@ -8,7 +8,7 @@
 
 use crate::reply::ApiError;
 use crate::request::Params;
-use gitlab_client::meta::{AttrType, EnumMeta, FieldMeta, ResourceMeta};
+use gitlab_client::meta::{AttrType, EnumMeta, FieldList, NamedTypes, ResourceMeta};
 use gitlab_vocab::{Scalar, ValueType};
 use serde_json::{Map, Value};
 
@@ -99,18 +99,14 @@ impl Rules {
 pub(crate) fn compile(
     meta: &ResourceMeta,
     names: &[&'static str],
-    types: &[(&'static str, &'static str)],
+    types: NamedTypes,
 ) -> Vec<Check> {
     let mut out: Vec<Check> = Vec::new();
     for &name in names {
         if out.iter().any(|c| c.name == name) {
             continue;
         }
-        let spelled = types
-            .iter()
-            .chain(meta.attributes)
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t);
+        let spelled = types.get(name).or_else(|| meta.attributes.get(name));
         let Some(ty) = spelled
             .and_then(|t| ValueType::parse(t).ok())
             .and_then(|t| ty_of(&t))
@@ -384,7 +380,7 @@ fn coerce(ty: &Ty, v: Value, comma_separated: bool) -> Value {
 }
 
 /// The blank of each declared response field: `[]` for lists, `null` otherwise.
-pub(crate) fn blanks(fields: &[FieldMeta]) -> Vec<(&'static str, Value)> {
+pub(crate) fn blanks(fields: FieldList) -> Vec<(&'static str, Value)> {
     fields
         .iter()
         .map(|f| {
@@ -531,26 +527,15 @@ mod tests {
 
     #[test]
     fn blanks_are_empty_lists_for_list_fields_and_null_otherwise() {
-        let fields = [
-            FieldMeta {
-                name: "labels",
-                ty: "array<string>",
-                nullable: false,
-            },
-            FieldMeta {
-                name: "due_date",
-                ty: "date",
-                nullable: true,
-            },
-        ];
+        let fields = FieldList("labels=array<string> due_date=date?");
         let mut obj = Map::new();
         obj.insert("due_date".into(), Value::from("2024-01-01"));
-        assert!(fill(&blanks(&fields), &mut obj));
+        assert!(fill(&blanks(fields), &mut obj));
         assert_eq!(
             Value::Object(obj.clone()),
             json(r#"{"labels": [], "due_date": "2024-01-01"}"#)
         );
-        assert!(!fill(&blanks(&fields), &mut obj));
+        assert!(!fill(&blanks(fields), &mut obj));
     }
 
     fn json(s: &str) -> Value {

@@ -489,13 +489,13 @@ impl State {
         if let Some(m) = r.meta {
             let ex = m.create_attrs().exclusive;
             if !ex.is_empty() {
-                let given: Vec<&str> = ex.iter().copied().filter(|a| p.has(a)).collect();
+                let given: Vec<&str> = ex.iter().filter(|a| p.has(a)).collect();
                 if given.is_empty() {
                     return Err(ApiError::error(
                         400,
                         format!(
                             "{} are missing, exactly one parameter must be provided",
-                            ex.join(", ")
+                            ex.to_vec().join(", ")
                         ),
                     ));
                 }

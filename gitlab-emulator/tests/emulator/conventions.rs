@@ -1055,10 +1055,10 @@ async fn generic_catalogue_resources_get_crud_from_the_same_store() {
     };
     let mut attrs = gitlab_client::Attrs::new();
     for a in meta.create_attrs().required {
-        attrs.insert(*a, value_for(a));
+        attrs.insert(a, value_for(a));
     }
     if let Some(first) = meta.create_attrs().exclusive.first() {
-        attrs.insert(*first, value_for(first));
+        attrs.insert(first, value_for(first));
     }
     let created = mgr.create(attrs).await.unwrap();
     let id = created.id().cloned().unwrap();
