@@ -403,6 +403,14 @@ pub trait Resource: 'static {
     type Shape;
 }
 
+/// A field set (a marker in `resources::fields`) that has every accessor of
+/// the smaller set `Base`: [`Fields<Self>`](crate::Fields) dereferences to
+/// `Fields<Self::Base>`, so those accessors are generated and compiled once.
+pub trait Extends {
+    /// The field set whose accessors this one shares.
+    type Base;
+}
+
 /// Capability markers: a `Manager<R>` method exists only if the schema lists the operation,
 /// so `gl.user().create(..)` is a compile error rather than a runtime 405.
 pub mod ops {

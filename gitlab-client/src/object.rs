@@ -374,9 +374,26 @@ impl ObjectCore {
 /// [`resources::fields`](crate::resources::fields)); resources whose objects
 /// have the same fields (a project listed under a group, a user, a fork) share
 /// one, so their accessors are written and compiled once.
+///
+/// A field set that has every accessor of a smaller one extends it
+/// ([`meta::Extends`](crate::meta::Extends)) and dereferences to it: the
+/// smaller set's accessors are generated once, for both.
+#[repr(transparent)]
 pub struct Fields<S> {
     pub(crate) core: ObjectCore,
     _s: PhantomData<fn() -> S>,
+}
+
+impl<S: crate::meta::Extends> std::ops::Deref for Fields<S> {
+    type Target = Fields<S::Base>;
+    /// The accessors this set shares with the set it extends.
+    fn deref(&self) -> &Fields<S::Base> {
+        // SAFETY: `Fields` is `repr(transparent)` over `ObjectCore` (the
+        // marker is a zero-sized `PhantomData`), so `Fields<S>` and
+        // `Fields<S::Base>` have the same layout and validity; the reference
+        // keeps `self`'s lifetime.
+        unsafe { &*(self as *const Fields<S>).cast::<Fields<S::Base>>() }
+    }
 }
 
 /// The field set of resources whose schema declares no fields: no accessors.

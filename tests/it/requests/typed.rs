@@ -258,6 +258,40 @@ async fn accessors_read_drifted_responses_without_panicking() {
 }
 
 #[tokio::test]
+async fn a_field_set_reads_the_accessors_of_the_set_it_extends() {
+    // A project member's fields are a project user's plus the membership's:
+    // `username` is generated once, on `Fields<fields::ProjectUser>`.
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/1/members/7"))
+        .respond_with(ok_json(json!({
+            "id": 7, "username": "ann", "name": "Ann", "state": "active",
+            "access_level": 30, "expires_at": "2027-01-31"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let member = client(&server)
+        .projects()
+        .get_lazy(1)
+        .members()
+        .get(7u64)
+        .await
+        .expect("get");
+    let inherited: Option<&str> = member.username();
+    assert_eq!(inherited, Some("ann"));
+    assert_eq!(member.name(), Some("Ann"));
+    assert_eq!(member.state(), Some("active"));
+    assert_eq!(member.avatar_url(), None, "missing field");
+    assert_eq!(member.access_level(), Some(AccessLevel::Developer));
+    assert_eq!(member.expires_at(), Date::new(2027, 1, 31));
+    // The same accessors through the field-set types, as the docs name them.
+    let own: &gitlab_client::Fields<gitlab_client::resources::fields::ProjectMember> = &member;
+    let base: &gitlab_client::Fields<gitlab_client::resources::fields::ProjectUser> = own;
+    assert_eq!(base.username(), Some("ann"));
+}
+
+#[tokio::test]
 async fn unknown_names_are_refused_before_sending_and_unchecked_ones_are_sent() {
     let server = server().await;
     Mock::given(method("GET"))
