@@ -891,17 +891,13 @@ fn shape_owners(cat: &Catalogue) -> Owners<'_> {
         // Largest strict subset; the first in schema order among equals. A set
         // of a few accessors (`avatar_url`, `project_id`) is left out: what it
         // would save is not worth a `Deref` step in every reader's docs.
+        // (`max_by_key` keeps the last of equals, hence `rev`.)
         let best = sets
             .iter()
             .filter(|(_, other)| other.len() >= MIN_BASE && other.len() < set.len())
             .filter(|(_, other)| other.is_subset(set))
-            .fold(
-                None,
-                |best: Option<&(&str, HashSet<AccessorKey>)>, cand| match best {
-                    Some(b) if b.1.len() >= cand.1.len() => Some(b),
-                    _ => Some(cand),
-                },
-            );
+            .rev()
+            .max_by_key(|(_, other)| other.len());
         if let Some((b, other)) = best {
             base.insert(*name, (*b, other.iter().map(|k| k.0.clone()).collect()));
         }

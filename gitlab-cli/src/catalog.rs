@@ -260,7 +260,7 @@ pub fn args(meta: &'static ResourceMeta, kind: Kind) -> Vec<ArgSpec> {
     };
     let id = meta.id_attr;
     let sent_names: Vec<&'static str> = match kind {
-        Kind::Op(Operation::Create) => meta.create_attrs().all().collect(),
+        Kind::Op(Operation::Create) => meta.create_attrs().names().collect(),
         Kind::Custom(a) => a.required.iter().chain(a.optional).collect(),
         _ => Vec::new(),
     };
@@ -397,22 +397,6 @@ enum Role {
     Sent,
     /// Sent as a query parameter besides the action's own arguments.
     Query,
-}
-
-/// Iterating every name of an attribute table.
-trait AllAttrs {
-    fn all(&self) -> Box<dyn Iterator<Item = &'static str> + '_>;
-}
-
-impl AllAttrs for gitlab_client::meta::AttrTable {
-    fn all(&self) -> Box<dyn Iterator<Item = &'static str> + '_> {
-        Box::new(
-            self.required
-                .iter()
-                .chain(self.optional)
-                .chain(self.exclusive),
-        )
-    }
 }
 
 #[cfg(test)]

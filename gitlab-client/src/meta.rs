@@ -164,6 +164,14 @@ impl AttrTable {
         exclusive: Names::EMPTY,
     };
 
+    /// Every name of the table: required, then optional, then exclusive.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        self.required
+            .iter()
+            .chain(self.optional)
+            .chain(self.exclusive)
+    }
+
     /// Whether `attr` appears anywhere in the table.
     pub fn mentions(&self, attr: &str) -> bool {
         self.required.contains(attr)

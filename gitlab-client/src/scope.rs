@@ -325,14 +325,7 @@ impl Scope {
         table: &AttrTable,
         attrs: &Attrs,
     ) -> Result<()> {
-        let all = || {
-            let names = table
-                .required
-                .iter()
-                .chain(table.optional)
-                .chain(table.exclusive);
-            names.collect()
-        };
+        let all = || table.names().collect();
         self.check_names(op, what, attrs, &|n| table.mentions(n), &all)
     }
 

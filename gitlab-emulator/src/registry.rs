@@ -119,13 +119,8 @@ impl Res {
             });
             return;
         };
-        let table = |t: &gitlab_client::meta::AttrTable| -> Vec<&'static str> {
-            t.required
-                .iter()
-                .chain(t.optional)
-                .chain(t.exclusive)
-                .collect()
-        };
+        let table =
+            |t: &gitlab_client::meta::AttrTable| -> Vec<&'static str> { t.names().collect() };
         let (create, update) = (*m.create_attrs(), *m.update_attrs());
         self.create_rules = Arc::new(Rules {
             required,
