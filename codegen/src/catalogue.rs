@@ -76,6 +76,9 @@ pub struct Field {
     pub ty: String,
     /// Whether GitLab may send `null` for it.
     pub nullable: bool,
+    /// GitLab's value when the creator leaves the field out (`field_defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
 }
 
 trait Named {
@@ -579,6 +582,7 @@ pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> 
             file,
             text,
             names: &names,
+            enums: &[],
         };
         cx.types(f, &mut enums, &mut objects, &mut diags);
     }
@@ -589,6 +593,7 @@ pub fn load_sources(sources: &[(&str, &str)]) -> Result<Catalogue, Diagnostics> 
             file,
             text,
             names: &names,
+            enums: &enums,
         };
         for (i, raw) in f.resources.iter().enumerate() {
             if let Some(r) = cx.resource(i, raw, &mut diags) {
@@ -753,6 +758,8 @@ struct Cx<'a> {
     file: &'a str,
     text: &'a str,
     names: &'a TypeNames,
+    /// Every file's enums, once they are read (empty while reading them).
+    enums: &'a [EnumDef],
 }
 
 impl Cx<'_> {
@@ -921,10 +928,99 @@ impl Cx<'_> {
                     name: name.clone(),
                     ty: t.to_string(),
                     nullable,
+                    default: None,
                 });
             }
         }
         out
+    }
+
+    /// `field_defaults`: each names a declared field and fits its type; the
+    /// value is kept on the field.
+    fn field_defaults(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        p: &[Seg],
+        raw: &OrderedMap<serde_json::Value>,
+        fields: &mut [Field],
+        ctx: &str,
+    ) {
+        for (name, v) in &raw.0 {
+            let mut fp = p.to_vec();
+            fp.push(key(name));
+            let Some(f) = fields.iter_mut().find(|f| &f.name == name) else {
+                let known: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+                let hint = did_you_mean(name, &known);
+                self.err(diags, &fp, format!("field_defaults names '{name}', which is not a field {ctx}{hint}; declare it under 'fields:'"));
+                continue;
+            };
+            // The field's type was checked when it was read.
+            let Ok(t) = ValueType::parse(&f.ty) else {
+                continue;
+            };
+            match self.fits(&t, v) {
+                Ok(()) => f.default = Some(v.clone()),
+                Err(m) => self.err(
+                    diags,
+                    &fp,
+                    format!("default of field '{name}' {ctx}: {m}"),
+                ),
+            }
+        }
+    }
+
+    /// Whether a YAML value is one of type `t`; the error says why not.
+    fn fits(&self, t: &ValueType, v: &serde_json::Value) -> Result<(), String> {
+        use crate::model::Scalar as S;
+        use serde_json::Value as J;
+        let is_date = |s: &str| {
+            let b = s.as_bytes();
+            b.len() == 10
+                && b.iter()
+                    .enumerate()
+                    .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        };
+        let ok = match (t, v) {
+            (_, J::Null) => {
+                return Err("null is what a field without a default gets; give a value or leave the field out".into())
+            }
+            (ValueType::Scalar(S::Json), _) => true,
+            (ValueType::Scalar(S::Integer), J::Number(n)) => n.is_i64() || n.is_u64(),
+            (ValueType::Scalar(S::Number), J::Number(_)) => true,
+            (ValueType::Scalar(S::Boolean), J::Bool(_)) => true,
+            (ValueType::Scalar(S::String | S::Datetime), J::String(_)) => true,
+            (ValueType::Scalar(S::Date), J::String(s)) => is_date(s),
+            (ValueType::Scalar(S::Id), J::Number(_) | J::String(_)) => true,
+            (ValueType::Object(_), J::Object(_)) => true,
+            (ValueType::Array(inner), J::Array(items)) => {
+                return items.iter().try_for_each(|x| self.fits(inner, x));
+            }
+            (ValueType::Enum(n), _) => {
+                // An undeclared enum was reported where the field names it.
+                let Some(e) = self.enums.iter().find(|e| &e.name == n) else {
+                    return Ok(());
+                };
+                if e.values.iter().any(|(_, w)| w == v) {
+                    return Ok(());
+                }
+                let wire: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|(_, w)| w.as_str().map_or_else(|| w.to_string(), str::to_string))
+                    .collect();
+                let got = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                return Err(format!(
+                    "'{got}' is not a value of enum {n}{}",
+                    suggest(&got, &wire)
+                ));
+            }
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{v} is not a value of type {t}"))
+        }
     }
 
     /// A `docs_url`: an https URL, or nothing.
@@ -1298,7 +1394,14 @@ impl Cx<'_> {
                 attributes.push((attr.clone(), t.to_string()));
             }
         }
-        let fields = self.fields(diags, &at(&[key("fields")]), &raw.fields, &ctx);
+        let mut fields = self.fields(diags, &at(&[key("fields")]), &raw.fields, &ctx);
+        self.field_defaults(
+            diags,
+            &at(&[key("field_defaults")]),
+            &raw.field_defaults,
+            &mut fields,
+            &ctx,
+        );
         let docs_url = self.docs_url(diags, &at(&[key("docs_url")]), &raw.docs_url, &ctx);
         // Action arguments without a type of their own take the resource's.
         for a in &mut actions {

@@ -905,6 +905,19 @@ fn shape_owners(cat: &Catalogue) -> Owners<'_> {
     Owners { owner, base }
 }
 
+/// The fields' defaults as the text of one JSON object; empty when none has one.
+fn field_defaults_json(fields: &[Field]) -> String {
+    let m: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .filter_map(|f| Some((f.name.clone(), f.default.clone()?)))
+        .collect();
+    if m.is_empty() {
+        String::new()
+    } else {
+        serde_json::Value::Object(m).to_string()
+    }
+}
+
 fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStream {
     let name = &r.name;
     let manager = &r.manager;
@@ -936,6 +949,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
     });
     let attributes = named_types(&r.attributes);
     let fields = field_metas(&r.fields);
+    let field_defaults = field_defaults_json(&r.fields);
     let docs_url = opt_str(&r.docs_url);
     let subs: Vec<(String, &Resource)> = r
         .sub_resources
@@ -1130,6 +1144,7 @@ fn resource_tokens(cat: &Catalogue, owners: &Owners, r: &Resource) -> TokenStrea
             attr_types: &[#(#types),*],
             attributes: #attributes,
             fields: #fields,
+            field_defaults: #field_defaults,
             sub_resources: &[#(#sub_entries),*],
             actions: &[#(#actions),*],
         };

@@ -135,6 +135,9 @@ pub struct RawResource {
     /// Response fields: name → type, a trailing `?` when GitLab may send null.
     #[serde(default)]
     pub fields: OrderedMap<String>,
+    /// Response field → GitLab's value when the creator leaves it out.
+    #[serde(default)]
+    pub field_defaults: OrderedMap<serde_json::Value>,
     #[serde(default)]
     pub sub_resources: OrderedMap<String>,
     #[serde(default)]

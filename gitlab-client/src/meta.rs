@@ -48,6 +48,11 @@ pub struct ResourceMeta {
     pub attributes: NamedTypes,
     /// Response fields.
     pub fields: FieldList,
+    /// GitLab's values of response fields the creator leaves out, as the text
+    /// of a JSON object (`{"push_events":true}`); empty when the schema gives
+    /// none. The emulator fills new objects with them; the client sends nothing
+    /// because of them.
+    pub field_defaults: &'static str,
     /// Child managers reachable from its objects.
     pub sub_resources: &'static [SubResource],
     /// Custom actions.

@@ -134,7 +134,7 @@ impl Res {
             required: Vec::new(),
             checks: typing::compile(m, &m.list_filters.to_vec(), NamedTypes::default()),
         });
-        self.blanks = typing::blanks(m.fields).into();
+        self.blanks = typing::blanks(m.fields, m.field_defaults).into();
     }
 
     pub fn attr_type(&self, attr: &str) -> gitlab_client::meta::AttrType {
