@@ -960,11 +960,7 @@ impl Cx<'_> {
             };
             match self.fits(&t, v) {
                 Ok(()) => f.default = Some(v.clone()),
-                Err(m) => self.err(
-                    diags,
-                    &fp,
-                    format!("default of field '{name}' {ctx}: {m}"),
-                ),
+                Err(m) => self.err(diags, &fp, format!("default of field '{name}' {ctx}: {m}")),
             }
         }
     }
@@ -976,14 +972,19 @@ impl Cx<'_> {
         let is_date = |s: &str| {
             let b = s.as_bytes();
             b.len() == 10
-                && b.iter()
-                    .enumerate()
-                    .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+                && b.iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
         };
         let ok = match (t, v) {
-            (_, J::Null) => {
-                return Err("null is what a field without a default gets; give a value or leave the field out".into())
-            }
+            (_, J::Null) => return Err(
+                "null is what a field without a default gets; give a value or leave the field out"
+                    .into(),
+            ),
             (ValueType::Scalar(S::Json), _) => true,
             (ValueType::Scalar(S::Integer), J::Number(n)) => n.is_i64() || n.is_u64(),
             (ValueType::Scalar(S::Number), J::Number(_)) => true,

@@ -43,6 +43,17 @@ fn dump_prints_the_catalogue_the_library_builds() {
     ] {
         assert!(first.get(key).is_some(), "dump lacks '{key}'");
     }
+    // A field's default (`field_defaults`) sits next to its type; fields
+    // without one have no "default" key.
+    let schedule = printed["resources"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["name"] == "ProjectPipelineSchedule"))
+        .expect("ProjectPipelineSchedule in the dump");
+    assert_eq!(
+        schedule["fields"]["active"],
+        serde_json::json!({"type": "boolean", "nullable": false, "default": true})
+    );
+    assert!(schedule["fields"]["next_run_at"].get("default").is_none());
 }
 
 #[test]

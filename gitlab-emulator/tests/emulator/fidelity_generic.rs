@@ -256,3 +256,50 @@ async fn instance_wide_listings_show_every_parents_objects() {
     domains.sort_by_key(|d| d.to_string());
     assert_eq!(domains, [json!("a.example.com"), json!("b.example.com")]);
 }
+
+#[tokio::test]
+async fn a_create_gets_the_schema_defaults_for_what_it_leaves_out() {
+    let emu = demo().await;
+    let pid = new_project(&emu, "sched").await;
+    let path = format!("/projects/{pid}/pipeline_schedules");
+    let r = post(
+        &emu,
+        &path,
+        json!({"description": "nightly", "ref": "main", "cron": "0 1 * * *"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    let s = r.json();
+    // `field_defaults` of ProjectPipelineSchedule: GitLab's documented defaults.
+    assert_eq!(s["active"], json!(true), "{s}");
+    assert_eq!(s["cron_timezone"], json!("UTC"), "{s}");
+    // A field without a default stays null; what the request gave wins over a default.
+    assert_eq!(s["next_run_at"], Value::Null, "{s}");
+    let r = post(
+        &emu,
+        &path,
+        json!({"description": "off", "ref": "main", "cron": "0 2 * * *", "active": false, "cron_timezone": "Europe/Berlin"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    let s = r.json();
+    assert_eq!(s["active"], json!(false), "{s}");
+    assert_eq!(s["cron_timezone"], json!("Europe/Berlin"), "{s}");
+    // Listed objects show the same values.
+    let listed = get(&emu, &path).await.json();
+    assert_eq!(listed[0]["active"], json!(true), "{listed}");
+
+    // Defaults from GitLab's database schema: a hook listens to pushes only.
+    let r = post(
+        &emu,
+        &format!("/projects/{pid}/hooks"),
+        json!({"url": "https://hooks.example.com/x", "issues_events": true}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    let h = r.json();
+    assert_eq!(h["push_events"], json!(true), "{h}");
+    assert_eq!(h["tag_push_events"], json!(false), "{h}");
+    assert_eq!(h["issues_events"], json!(true), "{h}");
+    assert_eq!(h["enable_ssl_verification"], json!(true), "{h}");
+}
