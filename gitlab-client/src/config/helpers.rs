@@ -63,13 +63,28 @@ pub(super) fn run_helper(
     let Some((program, args)) = words.split_first() else {
         return Err("credential helper is empty: write `helper: command args`".into());
     };
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run credential helper `{program}`: {e}"))?;
+    // A helper that is being written at this moment, or whose file another
+    // thread's freshly forked child still holds open, cannot be executed yet
+    // (ETXTBSY): try again a few times, 150 ms in all, before giving up.
+    let mut busy_retries = 0;
+    let mut child = loop {
+        let spawned = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        match spawned {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && busy_retries < 5 => {
+                busy_retries += 1;
+                std::thread::sleep(Duration::from_millis(10 * busy_retries));
+            }
+            other => {
+                break other
+                    .map_err(|e| format!("cannot run credential helper `{program}`: {e}"))?
+            }
+        }
+    };
     let deadline = Instant::now() + timeout;
     let too_slow = || {
         format!(

@@ -930,3 +930,20 @@ fn generated_config_files_never_panic_or_leak_the_token() {
         "refused {refused}, resolved {resolved}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_helper_busy_for_a_moment_is_run_once_it_is_free() {
+    let dir = temp_dir();
+    let h = script(&dir, "busy.sh", "echo glpat-after-wait");
+    // An open writer makes exec fail with ETXTBSY until it is closed.
+    let writer = std::fs::OpenOptions::new().append(true).open(&h).unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(30));
+        drop(writer);
+    });
+    let no_env = |_: &str| None;
+    let got = super::helpers::run_helper(&h.display().to_string(), &no_env, Duration::from_secs(5));
+    release.join().unwrap();
+    assert_eq!(got.as_deref(), Ok("glpat-after-wait"));
+}
