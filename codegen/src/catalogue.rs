@@ -699,6 +699,11 @@ fn strsim_best<'a>(got: &str, options: &'a [String]) -> Option<&'a str> {
         .map(|(_, o)| o.as_str())
 }
 
+/// A JSON scalar as a person writes it: a string without its quotes.
+pub(crate) fn plain_text(v: &serde_json::Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
 /// ` (did you mean 'x'?)` when one option is close, else nothing.
 fn did_you_mean(got: &str, options: &[String]) -> String {
     strsim_best(got, options)
@@ -969,17 +974,6 @@ impl Cx<'_> {
     fn fits(&self, t: &ValueType, v: &serde_json::Value) -> Result<(), String> {
         use crate::model::Scalar as S;
         use serde_json::Value as J;
-        let is_date = |s: &str| {
-            let b = s.as_bytes();
-            b.len() == 10
-                && b.iter().enumerate().all(|(i, c)| {
-                    if i == 4 || i == 7 {
-                        *c == b'-'
-                    } else {
-                        c.is_ascii_digit()
-                    }
-                })
-        };
         let ok = match (t, v) {
             (_, J::Null) => return Err(
                 "null is what a field without a default gets; give a value or leave the field out"
@@ -990,7 +984,9 @@ impl Cx<'_> {
             (ValueType::Scalar(S::Number), J::Number(_)) => true,
             (ValueType::Scalar(S::Boolean), J::Bool(_)) => true,
             (ValueType::Scalar(S::String | S::Datetime), J::String(_)) => true,
-            (ValueType::Scalar(S::Date), J::String(s)) => is_date(s),
+            (ValueType::Scalar(S::Date), J::String(s)) => {
+                s.len() == 10 && gitlab_vocab::calendar_date(s).is_some()
+            }
             (ValueType::Scalar(S::Id), J::Number(_) | J::String(_)) => true,
             (ValueType::Object(_), J::Object(_)) => true,
             (ValueType::Array(inner), J::Array(items)) => {
@@ -1004,12 +1000,8 @@ impl Cx<'_> {
                 if e.values.iter().any(|(_, w)| w == v) {
                     return Ok(());
                 }
-                let wire: Vec<String> = e
-                    .values
-                    .iter()
-                    .map(|(_, w)| w.as_str().map_or_else(|| w.to_string(), str::to_string))
-                    .collect();
-                let got = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                let wire: Vec<String> = e.values.iter().map(|(_, w)| plain_text(w)).collect();
+                let got = plain_text(v);
                 return Err(format!(
                     "'{got}' is not a value of enum {n}{}",
                     suggest(&got, &wire)

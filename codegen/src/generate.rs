@@ -693,7 +693,7 @@ fn enum_tokens(e: &EnumDef) -> TokenStream {
     let values: Vec<String> = e
         .values
         .iter()
-        .map(|(_, v)| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+        .map(|(_, v)| crate::catalogue::plain_text(v))
         .collect();
     let (n, d, integer) = (
         &e.name,

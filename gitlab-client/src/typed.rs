@@ -127,32 +127,13 @@ pub struct Date {
 impl Date {
     /// The date `year-month-day`; `None` when there is no such day.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=9999).contains(&year).then_some(())?;
-        (day >= 1 && day <= days).then_some(Date { year, month, day })
+        gitlab_vocab::is_calendar_day(year, month, day).then_some(Date { year, month, day })
     }
 
     /// Reads `YYYY-MM-DD` (a trailing time, as some endpoints send, is ignored).
     pub fn parse(s: &str) -> Option<Date> {
-        let d = s.get(..10)?;
-        let b = d.as_bytes();
-        if b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| d.get(r)?.parse::<u32>().ok();
-        let year = i32::try_from(num(0..4)?).ok()?;
-        Date::new(
-            year,
-            u8::try_from(num(5..7)?).ok()?,
-            u8::try_from(num(8..10)?).ok()?,
-        )
+        let (year, month, day) = gitlab_vocab::calendar_date(s)?;
+        Some(Date { year, month, day })
     }
 
     /// The year.

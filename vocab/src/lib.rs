@@ -250,6 +250,35 @@ words! {
     }
 }
 
+/// Whether `year-month-day` is a day of the calendar (years 1 to 9999).
+pub fn is_calendar_day(year: i32, month: u8, day: u8) -> bool {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=9999).contains(&year) && day >= 1 && day <= days
+}
+
+/// The calendar date `YYYY-MM-DD` that `s` starts with, as year, month and
+/// day (a trailing time, as some GitLab endpoints send, is ignored); `None`
+/// when there is none or no such day.
+pub fn calendar_date(s: &str) -> Option<(i32, u8, u8)> {
+    let d = s.get(..10)?;
+    let b = d.as_bytes();
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| d.get(r)?.parse::<u32>().ok();
+    let year = i32::try_from(num(0..4)?).ok()?;
+    let month = u8::try_from(num(5..7)?).ok()?;
+    let day = u8::try_from(num(8..10)?).ok()?;
+    is_calendar_day(year, month, day).then_some((year, month, day))
+}
+
 /// A boolean as GitLab's API reads it from a query string or form (grape's
 /// `Boolean`, via dry-types): `true`/`false`, `1`/`0`, `t`/`f`, `y`/`n`,
 /// `yes`/`no`, `on`/`off`, in lower case, capitalised or upper case.
